@@ -1,0 +1,1 @@
+"""Development tools of ocpp-toolkit (not installed with the package)."""

@@ -1,0 +1,1 @@
+"""ocpp-toolkit code generator: reads the OCPP specification data, writes ocpp_sansio/<version>/."""
