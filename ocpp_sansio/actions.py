@@ -75,7 +75,12 @@ class ActionTable(Mapping[str, ActionSpec]):
         return self._by_class[cls]
 
 
+_TABLES: dict[Version, ActionTable] = {}
+
+
 def actions_for(version: Version) -> ActionTable:
     """The action table of ``version`` (imports the generated package on first use)."""
-    table: ActionTable = importlib.import_module(version.module + ".actions").ACTIONS
+    table = _TABLES.get(version)
+    if table is None:
+        table = _TABLES[version] = importlib.import_module(version.module + ".actions").ACTIONS
     return table

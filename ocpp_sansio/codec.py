@@ -19,13 +19,13 @@ no case conversion happens at run time. Rules:
 
 import datetime
 import enum
+import linecache
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 import orjson
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .actions import actions_for
 from .validation import STRICT, Kind, Profile, validate
@@ -54,85 +54,174 @@ def format_datetime(value: datetime.datetime) -> str:
     return text
 
 
-def _identity(value: Any, _: Any = None) -> Any:
-    return value
-
-
 def _is_enum(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, enum.Enum)
 
 
-def _passthrough(a: "attrs.Attribute[Any]") -> bool:
-    t = a.type
-    return t is Any or getattr(t, "__origin__", None) is dict or "open" in a.metadata
+def _strip_optional(t: Any) -> Any:
+    args = [x for x in getattr(t, "__args__", ()) if x is not type(None)]
+    if getattr(t, "__origin__", None) is None and len(args) == 1:
+        return args[0]
+    return t
 
 
-def _make_converter(keep_extra: bool) -> cattrs.Converter:
+class _HookBuilder:
+    """Writes one structure and one unstructure function per attrs class, specialised to its
+    fields: a field is read as ``o["wireName"]``, an enum value looked up in the enum's value
+    map, a nested class handed to that class's own function. Validation has run before
+    structuring, so no type checks happen here. The functions are registered as the cattrs
+    converter's hooks, so ``converter.structure(data, cls)`` uses them as well.
+    """
+
+    def __init__(self, conv: cattrs.Converter, keep_extra: bool) -> None:
+        self.conv = conv
+        self.keep_extra = keep_extra
+        self.structure_fns: dict[type[Any], Callable[[Any], Any]] = {}
+        self.unstructure_fns: dict[type[Any], Callable[[Any], Any]] = {}
+
+    def _value_in(self, t: Any, expr: str, ns: dict[str, Any]) -> str:
+        """Expression converting the wire value ``expr`` to a value of type ``t``."""
+        origin = getattr(t, "__origin__", None)
+        if origin is list:
+            inner = self._value_in(t.__args__[0], "x", ns)
+            return expr if inner == "x" else f"[{inner} for x in {expr}]"
+        if t is datetime.datetime:
+            ns["_parse_dt"] = parse_datetime
+            return f"_parse_dt({expr})"
+        if _is_enum(t):
+            name = f"_m_{t.__name__}"
+            ns[name] = t._value2member_map_
+            return f"{name}[{expr}]"
+        if attrs.has(t):
+            name = f"_s_{t.__name__}"
+            ns[name] = self.structure(t)
+            return f"{name}({expr})"
+        return expr  # str, int, float, bool, Any, customData: kept exactly as parsed
+
+    def _value_out(self, t: Any, expr: str, ns: dict[str, Any]) -> str:
+        origin = getattr(t, "__origin__", None)
+        if origin is list:
+            inner = self._value_out(t.__args__[0], "x", ns)
+            return expr if inner == "x" else f"[{inner} for x in {expr}]"
+        if t is datetime.datetime:
+            ns["_format_dt"] = format_datetime
+            return f"_format_dt({expr})"
+        if attrs.has(t):
+            name = f"_u_{t.__name__}"
+            ns[name] = self.unstructure(t)
+            return f"{name}({expr})"
+        return expr
+
+    @staticmethod
+    def _late(table: dict[type[Any], Callable[[Any], Any]], cls: type[Any]) -> Callable[[Any], Any]:
+        def call(value: Any) -> Any:
+            return table[cls](value)
+
+        return call
+
+    def structure(self, cls: type[Any]) -> Callable[[Any], Any]:
+        fn = self.structure_fns.get(cls)
+        if fn is not None:
+            return fn
+        # Recursion guard: a class referring to itself resolves through this trampoline.
+        self.structure_fns[cls] = self._late(self.structure_fns, cls)
+        ns: dict[str, Any] = {"_cls": cls, "_new": object.__new__, "_set": object.__setattr__}
+        lines = ["def structure(o):", "    obj = _new(_cls)"]
+        known = []
+        for a in attrs.fields(cls):
+            if a.metadata.get("extra"):
+                lines.append(f"    _set(obj, {a.name!r}, None)")
+                continue
+            wire = a.metadata["wire"]
+            known.append(wire)
+            t = _strip_optional(a.type)
+            optional = a.default is not attrs.NOTHING
+            if optional:
+                conv = self._value_in(t, "v", ns)
+                lines.append(f"    v = o.get({wire!r})")
+                if conv == "v":
+                    lines.append(f"    _set(obj, {a.name!r}, v)")
+                else:
+                    lines.append(f"    _set(obj, {a.name!r}, None if v is None else {conv})")
+            else:
+                value = self._value_in(t, f"o[{wire!r}]", ns)
+                lines.append(f"    _set(obj, {a.name!r}, {value})")
+        if self.keep_extra:
+            ns["_known"] = frozenset(known)
+            lines += [
+                "    if not _known.issuperset(o):",
+                "        extra = {k: v for k, v in o.items() if k not in _known}",
+                "        _set(obj, 'extra_fields', extra)",
+            ]
+        lines.append("    return obj")
+        fn = _compile(cls, "structure", lines, ns)
+        self.structure_fns[cls] = fn
+        return fn
+
+    def unstructure(self, cls: type[Any]) -> Callable[[Any], Any]:
+        fn = self.unstructure_fns.get(cls)
+        if fn is not None:
+            return fn
+        self.unstructure_fns[cls] = self._late(self.unstructure_fns, cls)
+        ns: dict[str, Any] = {}
+        required, optional = [], []
+        for a in attrs.fields(cls):
+            if a.metadata.get("extra"):
+                continue
+            t = _strip_optional(a.type)
+            wire = a.metadata["wire"]
+            if a.default is attrs.NOTHING:
+                required.append(f"{wire!r}: {self._value_out(t, f'obj.{a.name}', ns)}")
+            else:
+                optional += [f"    v = obj.{a.name}", "    if v is not None:",
+                             f"        d[{wire!r}] = {self._value_out(t, 'v', ns)}"]
+        lines = ["def unstructure(obj):", f"    d = {{{', '.join(required)}}}", *optional,
+                 "    extra = obj.extra_fields",
+                 "    if extra:",
+                 "        for k, v in extra.items():",
+                 "            d.setdefault(k, v)",
+                 "    return d"]
+        fn = _compile(cls, "unstructure", lines, ns)
+        self.unstructure_fns[cls] = fn
+        return fn
+
+
+def _compile(
+    cls: type[Any], name: str, lines: list[str], ns: dict[str, Any]
+) -> Callable[[Any], Any]:
+    source = "\n".join(lines) + "\n"
+    filename = f"<ocpp_sansio.codec {name} {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), ns)
+    fn: Callable[[Any], Any] = ns[name]
+    return fn
+
+
+def _make_converter(keep_extra: bool) -> tuple[cattrs.Converter, _HookBuilder]:
     conv = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
-    # Validation has checked the JSON types already; keep values exactly as parsed.
-    conv.register_structure_hook_func(lambda t: t in (str, int, float, bool), _identity)
-    conv.register_structure_hook_factory(_is_enum, lambda t: lambda v, _: t(v))
+    builder = _HookBuilder(conv, keep_extra)
     conv.register_structure_hook(datetime.datetime, lambda v, _: parse_datetime(v))
     conv.register_unstructure_hook(datetime.datetime, format_datetime)
 
-    def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
-        overrides = {}
-        for a in attrs.fields(cls):
-            if a.metadata.get("extra"):
-                overrides[a.name] = override(omit=True)
-            elif _passthrough(a) or (a.type == dict[str, Any] | None):
-                overrides[a.name] = override(rename=a.metadata["wire"], struct_hook=_identity)
-            else:
-                overrides[a.name] = override(rename=a.metadata["wire"])
-        base = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
-        if not keep_extra:
-            return base
-        known = frozenset(a.metadata["wire"] for a in attrs.fields(cls) if "wire" in a.metadata)
+    def structure_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        fn = builder.structure(cls)
+        return lambda data, _: fn(data)
 
-        def structure(data: dict[str, Any], t: Any) -> Any:
-            obj = base(data, t)
-            if not known.issuperset(data):
-                extra = {k: v for k, v in data.items() if k not in known}
-                object.__setattr__(obj, "extra_fields", extra)
-            return obj
-
-        return structure
-
-    def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
-        overrides = {}
-        for a in attrs.fields(cls):
-            if a.metadata.get("extra"):
-                overrides[a.name] = override(omit=True)
-            elif _passthrough(a) or (a.type == dict[str, Any] | None):
-                overrides[a.name] = override(rename=a.metadata["wire"], unstruct_hook=_identity)
-            else:
-                overrides[a.name] = override(rename=a.metadata["wire"])
-        base = make_dict_unstructure_fn(
-            cls, conv, _cattrs_omit_if_default=True, **overrides  # type: ignore[arg-type]
-        )
-
-        def unstructure(obj: Any) -> dict[str, Any]:
-            data: dict[str, Any] = base(obj)
-            extra = obj.extra_fields
-            if extra:
-                for k, v in extra.items():
-                    data.setdefault(k, v)
-            return data
-
-        return unstructure
-
-    conv.register_structure_hook_factory(attrs.has, structure_factory)
-    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
-    return conv
+    conv.register_structure_hook_factory(attrs.has, structure_hook)
+    conv.register_unstructure_hook_factory(attrs.has, builder.unstructure)
+    return conv, builder
 
 
-_STRICT = _make_converter(keep_extra=False)
-_KEEP_EXTRA = _make_converter(keep_extra=True)
+#: The cattrs converter for the message model (register hooks for your own types on it).
+converter, _STRICT = _make_converter(keep_extra=False)
+_, _KEEP_EXTRA = _make_converter(keep_extra=True)
 
 
 def to_wire(message: Any) -> dict[str, Any]:
     """The wire dict of a message or data type (no validation)."""
-    data: dict[str, Any] = _STRICT.unstructure(message)
+    cls = type(message)
+    fn = _STRICT.unstructure_fns.get(cls) or _STRICT.unstructure(cls)
+    data: dict[str, Any] = fn(message)
     return data
 
 
@@ -141,7 +230,10 @@ def from_wire(cls: type[T], data: dict[str, Any], *, keep_extra: bool = False) -
 
     With ``keep_extra``, unknown properties are kept in each object's ``extra_fields``.
     """
-    return (_KEEP_EXTRA if keep_extra else _STRICT).structure(data, cls)
+    builder = _KEEP_EXTRA if keep_extra else _STRICT
+    fn = builder.structure_fns.get(cls) or builder.structure(cls)
+    obj: T = fn(data)
+    return obj
 
 
 def dumps(value: Any) -> str:

@@ -63,7 +63,7 @@ def _date_time_format(pattern: re.Pattern[str]) -> Callable[[str], bool]:
     return check
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Profile:
     """A set of validation rules. Each flag relaxes one rule of the official schemas.
 
@@ -126,7 +126,7 @@ class ValidationError(Exception):
     """
 
     def __init__(
-        self, version: Version, action: str, kind: Kind, violation: Violation, path: str,
+        self, version: Version, action: str, kind: Kind, *, violation: Violation, path: str,
         rule: str, message: str,
     ) -> None:
         super().__init__(f"{action} {kind} ({version.value}): {message}")
@@ -210,14 +210,20 @@ def validator(version: Version, action: str, kind: Kind, profile: Profile = STRI
     return compiled
 
 
+_VALIDATORS: dict[tuple[Version, str, Kind, Profile], Validator] = {}
+
+
 def validate(
     version: Version, action: str, kind: Kind, payload: Any, profile: Profile = STRICT
 ) -> None:
     """Check ``payload`` (a decoded JSON value); raise :class:`ValidationError` if it fails."""
     if not profile.enabled:
         return
+    fn = _VALIDATORS.get((version, action, kind, profile))
+    if fn is None:
+        fn = _VALIDATORS[version, action, kind, profile] = validator(version, action, kind, profile)
     try:
-        validator(version, action, kind, profile)(payload)
+        fn(payload)
     except fastjsonschema.JsonSchemaValueException as exc:
         raise _error(version, action, kind, exc) from None
 
@@ -232,4 +238,7 @@ def _error(
     else:
         violation = _VIOLATION.get(rule, Violation.FORMAT)
     message = exc.message.replace("data", "$", 1) if exc.message.startswith("data") else exc.message
-    return ValidationError(version, action, kind, violation, _json_path(parts), rule, message)
+    return ValidationError(
+        version, action, kind, violation=violation, path=_json_path(parts), rule=rule,
+        message=message,
+    )

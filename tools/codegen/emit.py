@@ -199,9 +199,8 @@ def emit_actions(model: VersionModel) -> str:
     out += ['__all__ = ["ACTIONS"]', "", f"ACTIONS = ActionTable(Version.{model.key.upper()}, ["]
     for name in names:
         a = model.actions[name]
-        out.append(
-            f"    ActionSpec({name!r}, {a.request}, {a.response}, Direction.{_DIRECTION[a.direction]}),"
-        )
+        direction = _DIRECTION[a.direction]
+        out.append(f"    ActionSpec({name!r}, {a.request}, {a.response}, Direction.{direction}),")
     out.append("])")
     return "\n".join(out) + "\n"
 
@@ -211,10 +210,11 @@ def emit_init(model: VersionModel) -> str:
     data = sorted(c.name for c in model.classes.values() if c.role == "datatype")
     msgs = sorted(c.name for c in model.classes.values() if c.role != "datatype")
     out = [HEADER.rstrip(),
-           f'"""OCPP {model.label}: typed messages, data types, enumerations and the action registry.',
+           f'"""OCPP {model.label}: typed messages, data types, enumerations and action registry.',
            "",
-           f"``ACTIONS`` maps each of the {len(model.actions)} actions to its request and response",
-           'classes and its direction. Every class is a frozen attrs class; see ``ocpp_sansio.codec``."""',
+           f"``ACTIONS`` maps each of the {len(model.actions)} actions to its request and",
+           "response classes and its direction. Every class is a frozen attrs class; see",
+           '``ocpp_sansio.codec`` for the wire format."""',
            "", "from .actions import ACTIONS"]
     for mod, names in (("enums", enums), ("datatypes", data), ("messages", msgs)):
         if names:

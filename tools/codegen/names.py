@@ -47,16 +47,3 @@ def class_name(*parts: str) -> str:
     """A CamelCase class name from property names: ``("meter", "value")`` -> ``MeterValue``."""
     return "".join(p[:1].upper() + p[1:] for p in parts if p)
 
-
-def unique(names: list[str]) -> list[str]:
-    """Make every name unique by suffixing a counter to repeats, keeping the first as is."""
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        if n in seen:
-            seen[n] += 1
-            n = f"{n}_{seen[n]}"
-        else:
-            seen[n] = 0
-        out.append(n)
-    return out
