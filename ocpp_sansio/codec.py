@@ -47,8 +47,13 @@ def parse_datetime(value: str) -> datetime.datetime:
 
 
 def format_datetime(value: datetime.datetime) -> str:
-    """RFC 3339 text of a datetime, ``Z`` for UTC; a naive datetime is written as is."""
-    text = value.isoformat()
+    """RFC 3339 text of a datetime, ``Z`` for UTC; a naive datetime is written as is.
+
+    Fractions are written to the millisecond when that is exact (``.512``), else to the
+    microsecond, and omitted for whole seconds.
+    """
+    us = value.microsecond
+    text = value.isoformat(timespec="milliseconds" if us and not us % 1000 else "auto")
     if value.utcoffset() == _UTC:
         return text[:-6] + "Z"
     return text
