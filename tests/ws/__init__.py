@@ -1,0 +1,1 @@
+"""Tests of the OCPP-J WebSocket session layer (ocpp_sansio.ws)."""
