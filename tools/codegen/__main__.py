@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     files = outputs(Path(args.spec))
     stale = [p for p, text in files.items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
-    generated_dirs = {p.parent for p in files}
+    # Version packages are wholly generated; docs/generated also holds other generators' files.
+    generated_dirs = {p.parent for p in files if p.parent.parent.name == "ocpp_sansio"}
     extra = [p for d in generated_dirs if d.exists() for p in d.iterdir()
              if p.is_file() and p not in files and p.suffix in (".py", ".json", ".md")]
     if args.check:
