@@ -27,8 +27,8 @@ directions (docs/generated/v16-wsdl-vs-json.md and the OCPP 1.6 WSDLs):
 - ``ChargingSchedule.chargingSchedulePeriod`` has at least one element (``minOccurs="1"``);
 - ``UnitOfMeasure`` has neither ``Celcius`` (a typo of the JSON schemas) nor ``Hertz`` (added
   by the 1.6 errata after the WSDL was published);
-- the 1.6 classes keep the JSON property order, which differs from the WSDL sequences of some
-  types; :data:`XSD_ORDER` holds the WSDL order for those.
+- element order is the class's field order, which the generator takes from the WSDL sequences
+  (for 1.6 too, where some JSON schemas list properties in another order).
 
 One difference is not followed: the 1.6 WSDL makes ``MeterValuesRequest.meterValue`` optional
 (``minOccurs="0"``), while the specification text and the model require at least one.
@@ -55,24 +55,6 @@ from ..version import Version
 from . import xmltext
 from .namespaces import XSI, clark, element_name, prefix
 from .xmltext import UnrepresentableError
-
-#: XSD sequence order of the 1.6 classes whose field order (from the JSON schemas) differs
-#: from the 1.6 WSDL; checked against the WSDL by the test suite.
-XSD_ORDER: Mapping[Version, Mapping[str, tuple[str, ...]]] = {
-    Version.V16: {
-        "IdTagInfo": ("status", "expiryDate", "parentIdTag"),
-        "StartTransactionRequest": (
-            "connectorId", "idTag", "timestamp", "meterStart", "reservationId"),
-        "StartTransactionResponse": ("transactionId", "idTagInfo"),
-        "StatusNotificationRequest": (
-            "connectorId", "status", "errorCode", "info", "timestamp", "vendorId",
-            "vendorErrorCode"),
-        "StopTransactionRequest": (
-            "transactionId", "idTag", "timestamp", "meterStop", "reason", "transactionData"),
-        "GetDiagnosticsRequest": ("location", "startTime", "stopTime", "retries", "retryInterval"),
-        "UpdateFirmwareRequest": ("retrieveDate", "location", "retries", "retryInterval"),
-    },
-}
 
 #: Enumeration values of the model that the version's WSDL does not have.
 WSDL_EXCLUDED_VALUES: Mapping[Version, Mapping[str, frozenset[str]]] = {
@@ -192,11 +174,7 @@ def _make_plan(version: Version, cls: type[Any], ns: str) -> _Plan:
             min_items=WSDL_MIN_ITEMS.get(version, {}).get((cls.__name__, wire), 0),
             excluded=excluded,
         ))
-    order = XSD_ORDER.get(version, {}).get(cls.__name__)
     elements = [f for f in fields if f.xml is None]
-    if order is not None:
-        rank = {name: i for i, name in enumerate(order)}
-        elements.sort(key=lambda f: rank.get(f.wire, len(rank)))
     text = next((f for f in fields if f.xml == "text"), None)
     return _Plan(
         elements=tuple(elements),

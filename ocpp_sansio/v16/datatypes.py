@@ -16,9 +16,9 @@ __all__ = ['AuthorizationData', 'CertificateHashDataType', 'ChargingProfile', 'C
 class IdTagInfo:
     """IdTagInfo"""
 
+    status: AuthorizationStatus = attrs.field(metadata={'wire': 'status'})
     expiry_date: datetime.datetime | None = attrs.field(default=None, metadata={'wire': 'expiryDate', 'format': 'date-time'})
     parent_id_tag: str | None = attrs.field(default=None, metadata={'wire': 'parentIdTag', 'max_length': 20})
-    status: AuthorizationStatus = attrs.field(metadata={'wire': 'status'})
     extra_fields: dict[str, Any] | None = attrs.field(default=None, repr=False, metadata={'extra': True})
 
 

@@ -355,10 +355,10 @@ class GetDiagnosticsRequest:
     """
 
     location: str = attrs.field(metadata={'wire': 'location', 'format': 'uri'})
-    retries: int | None = attrs.field(default=None, metadata={'wire': 'retries'})
-    retry_interval: int | None = attrs.field(default=None, metadata={'wire': 'retryInterval'})
     start_time: datetime.datetime | None = attrs.field(default=None, metadata={'wire': 'startTime', 'format': 'date-time'})
     stop_time: datetime.datetime | None = attrs.field(default=None, metadata={'wire': 'stopTime', 'format': 'date-time'})
+    retries: int | None = attrs.field(default=None, metadata={'wire': 'retries'})
+    retry_interval: int | None = attrs.field(default=None, metadata={'wire': 'retryInterval'})
     extra_fields: dict[str, Any] | None = attrs.field(default=None, repr=False, metadata={'extra': True})
 
 
@@ -724,9 +724,9 @@ class StartTransactionRequest:
 
     connector_id: int = attrs.field(metadata={'wire': 'connectorId'})
     id_tag: str = attrs.field(metadata={'wire': 'idTag', 'max_length': 20})
+    timestamp: datetime.datetime = attrs.field(metadata={'wire': 'timestamp', 'format': 'date-time'})
     meter_start: int = attrs.field(metadata={'wire': 'meterStart'})
     reservation_id: int | None = attrs.field(default=None, metadata={'wire': 'reservationId'})
-    timestamp: datetime.datetime = attrs.field(metadata={'wire': 'timestamp', 'format': 'date-time'})
     extra_fields: dict[str, Any] | None = attrs.field(default=None, repr=False, metadata={'extra': True})
 
 
@@ -737,8 +737,8 @@ class StartTransactionResponse:
     Defines the StartTransaction.conf PDU
     """
 
-    id_tag_info: IdTagInfo = attrs.field(metadata={'wire': 'idTagInfo'})
     transaction_id: int = attrs.field(metadata={'wire': 'transactionId'})
+    id_tag_info: IdTagInfo = attrs.field(metadata={'wire': 'idTagInfo'})
     extra_fields: dict[str, Any] | None = attrs.field(default=None, repr=False, metadata={'extra': True})
 
 
@@ -750,9 +750,9 @@ class StatusNotificationRequest:
     """
 
     connector_id: int = attrs.field(metadata={'wire': 'connectorId'})
+    status: ChargePointStatus = attrs.field(metadata={'wire': 'status'})
     error_code: ChargePointErrorCode = attrs.field(metadata={'wire': 'errorCode'})
     info: str | None = attrs.field(default=None, metadata={'wire': 'info', 'max_length': 50})
-    status: ChargePointStatus = attrs.field(metadata={'wire': 'status'})
     timestamp: datetime.datetime | None = attrs.field(default=None, metadata={'wire': 'timestamp', 'format': 'date-time'})
     vendor_id: str | None = attrs.field(default=None, metadata={'wire': 'vendorId', 'max_length': 255})
     vendor_error_code: str | None = attrs.field(default=None, metadata={'wire': 'vendorErrorCode', 'max_length': 50})
@@ -776,10 +776,10 @@ class StopTransactionRequest:
     Defines the StopTransaction.req PDU
     """
 
-    id_tag: str | None = attrs.field(default=None, metadata={'wire': 'idTag', 'max_length': 20})
-    meter_stop: int = attrs.field(metadata={'wire': 'meterStop'})
-    timestamp: datetime.datetime = attrs.field(metadata={'wire': 'timestamp', 'format': 'date-time'})
     transaction_id: int = attrs.field(metadata={'wire': 'transactionId'})
+    id_tag: str | None = attrs.field(default=None, metadata={'wire': 'idTag', 'max_length': 20})
+    timestamp: datetime.datetime = attrs.field(metadata={'wire': 'timestamp', 'format': 'date-time'})
+    meter_stop: int = attrs.field(metadata={'wire': 'meterStop'})
     reason: Reason | None = attrs.field(default=None, metadata={'wire': 'reason'})
     transaction_data: list[MeterValue] | None = attrs.field(default=None, metadata={'wire': 'transactionData'})
     extra_fields: dict[str, Any] | None = attrs.field(default=None, repr=False, metadata={'extra': True})
@@ -848,9 +848,9 @@ class UpdateFirmwareRequest:
     Defines the UpdateFirmware.req PDU
     """
 
+    retrieve_date: datetime.datetime = attrs.field(metadata={'wire': 'retrieveDate', 'format': 'date-time'})
     location: str = attrs.field(metadata={'wire': 'location', 'format': 'uri'})
     retries: int | None = attrs.field(default=None, metadata={'wire': 'retries'})
-    retrieve_date: datetime.datetime = attrs.field(metadata={'wire': 'retrieveDate', 'format': 'date-time'})
     retry_interval: int | None = attrs.field(default=None, metadata={'wire': 'retryInterval'})
     extra_fields: dict[str, Any] | None = attrs.field(default=None, repr=False, metadata={'extra': True})
 

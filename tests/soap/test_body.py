@@ -1,6 +1,6 @@
 """Body elements <-> typed messages: every 1.5 and 1.6 operation, checked against the WSDLs.
 
-- the classes (with ``XSD_ORDER``) have the WSDL's element names, order, occurrences, types;
+- the classes have the WSDL's element names, order, occurrences, types;
 - every drawn message of every operation, both directions, is emitted as a body element that
   the XSD of the official WSDL accepts, and reads back equal;
 - lexical errors and the WSDL's own rules give the right violation.
@@ -151,19 +151,6 @@ def test_classes_follow_the_wsdl_types(version: Version, service: Service) -> No
             type_name = elements[element_name(action, kind == "request")]
             _compare(version, service, complex_types[type_name], _cls(version, action, kind),
                      f"{version}:{type_name}")
-
-
-@needs_wsdl
-def test_xsd_order_table_is_needed_and_exact() -> None:
-    # Every entry changes the order of its class (else it would be dead weight).
-    for version, table in body.XSD_ORDER.items():
-        for name, order in table.items():
-            module = m16 if name.endswith(("Request", "Response")) else d16
-            assert version is Version.V16
-            cls = getattr(module, name)
-            fields = [a.metadata["wire"] for a in attrs.fields(cls) if "wire" in a.metadata]
-            assert sorted(fields) == sorted(order)
-            assert fields != list(order)
 
 
 # --- every operation, both directions --------------------------------------------------

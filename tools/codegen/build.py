@@ -135,9 +135,13 @@ def build_v16(spec: Path, index: dict[str, Any]) -> tuple[VersionModel, VersionM
     _read_json_actions(model, spec, core, JsonSchemaReader(model, hint))
     _read_json_actions(model, spec, _directions(index, "1.6-security"),
                        JsonSchemaReader(model))
-    # The 1.6 JSON schemas carry no descriptions; the WSDL documents the same types.
+    # The 1.6 JSON schemas carry no descriptions; the WSDL documents the same types. Fields
+    # follow the WSDL's sequence order, which OCPP-S requires (seven types list their JSON
+    # properties in another order).
     for name, cls in model.classes.items():
         if name in wsdl.classes:
+            rank = {f.wire: i for i, f in enumerate(wsdl.classes[name].fields)}
+            cls.fields.sort(key=lambda f: rank.get(f.wire, len(rank)))
             cls.doc = cls.doc or wsdl.classes[name].doc
             docs = {f.wire: f.doc for f in wsdl.classes[name].fields}
             for f in cls.fields:
