@@ -53,8 +53,9 @@ def format_datetime(value: datetime.datetime) -> str:
     microsecond, and omitted for whole seconds.
     """
     us = value.microsecond
-    text = value.isoformat(timespec="milliseconds" if us and not us % 1000 else "auto")
-    if value.utcoffset() == _UTC:
+    text = value.isoformat("T", "milliseconds") if us and not us % 1000 else value.isoformat()
+    tz = value.tzinfo
+    if tz is datetime.UTC or (tz is not None and value.utcoffset() == _UTC):
         return text[:-6] + "Z"
     return text
 

@@ -51,13 +51,19 @@ _LENIENT_DT = re.compile(
 
 
 def _date_time_format(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    match = pattern.match
+    parse = datetime.datetime.fromisoformat
+
     def check(value: str) -> bool:
-        if not pattern.match(value):
+        if not match(value):
             return False
         try:
-            datetime.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+            parse(value)
         except ValueError:
-            return False
+            try:  # lower-case "t"/"z" are valid RFC 3339 that fromisoformat rejects
+                parse(value.upper())
+            except ValueError:
+                return False
         return True
 
     return check
