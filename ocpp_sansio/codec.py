@@ -28,7 +28,8 @@ import cattrs
 import orjson
 
 from .actions import actions_for
-from .validation import STRICT, Kind, Profile, validate
+from .errors import Violation
+from .validation import STRICT, Kind, Profile, ValidationError, validate
 from .version import Version
 
 T = TypeVar("T")
@@ -273,11 +274,20 @@ def decode(
     """Validate an incoming payload and build its typed message.
 
     Raises ``KeyError`` for an action ``version`` does not have, and
-    :class:`~ocpp_sansio.validation.ValidationError` when the payload breaks its schema.
+    :class:`~ocpp_sansio.validation.ValidationError` when the payload breaks its schema (or,
+    with validation off, when it cannot be built into the message class at all).
     """
     spec = actions_for(version)[action]
     cls = spec.request if kind == "request" else spec.response
     if cls is None:
         raise KeyError(f"{action} has no {kind}")
-    validate(version, action, kind, payload, profile)
-    return from_wire(cls, payload, keep_extra=profile.allow_unknown_properties)
+    if profile.enabled:
+        validate(version, action, kind, payload, profile)
+        return from_wire(cls, payload, keep_extra=profile.allow_unknown_properties)
+    try:  # unvalidated input may not fit the class at all
+        return from_wire(cls, payload, keep_extra=profile.allow_unknown_properties)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValidationError(
+            version, action, kind, violation=Violation.FORMAT, path="$", rule="structure",
+            message=f"payload does not fit {cls.__name__} ({type(exc).__name__}: {exc})",
+        ) from None

@@ -111,8 +111,9 @@ class ValidationPolicy:
     def profile(self, flow: Flow, action: str, kind: Kind) -> Profile:
         if self.overrides:
             for key in (
-                (flow, action, kind), (None, action, kind), (flow, action, None),
-                (None, action, None), (flow, None, kind), (None, None, kind),
+                (flow, action, kind), (flow, action, None), (None, action, kind),
+                (None, action, None), (flow, None, kind), (flow, None, None),
+                (None, None, kind), (None, None, None),
             ):
                 found = self.overrides.get(key)
                 if found is not None:
