@@ -51,14 +51,23 @@ def format_datetime(value: datetime.datetime) -> str:
     """RFC 3339 text of a datetime, ``Z`` for UTC; a naive datetime is written as is.
 
     Fractions are written to the millisecond when that is exact (``.512``), else to the
-    microsecond, and omitted for whole seconds.
+    microsecond, and omitted for whole seconds. orjson writes the common cases (no fraction,
+    or a microsecond one) several times faster than ``isoformat``.
     """
     us = value.microsecond
+    if not us or us % 1000:
+        try:
+            return _dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
+        except orjson.JSONEncodeError:  # a tzinfo orjson does not know: isoformat below
+            pass
     text = value.isoformat("T", "milliseconds") if us and not us % 1000 else value.isoformat()
     tz = value.tzinfo
     if tz is datetime.UTC or (tz is not None and value.utcoffset() == _UTC):
         return text[:-6] + "Z"
     return text
+
+
+_dumps = orjson.dumps
 
 
 def _is_enum(t: Any) -> bool:
