@@ -1,8 +1,29 @@
 """ocpp-toolkit on asyncio: drives the sans-IO engines of ``ocpp_sansio`` over real sockets.
 
-Floor 3 of the house, the same API shape as ``ocpp_trio``: a read loop, a write loop and a
-timer per connection; no protocol rule lives here. The station ``connect`` and CSMS ``serve``
-entry points arrive with the OCPP-J bindings.
+Floor 3 of the house: a read loop, a write loop and a timer per connection; no protocol rule
+lives here. Station: :func:`connect`; CSMS: :func:`serve` (OCPP-J and, on the same port,
+OCPP-S). See ``docs/bindings.md``; ``ocpp_trio`` has the same API.
 """
 
-__all__: list[str] = []
+from ocpp_sansio.rpc import CallError, CallTimeout
+
+from ._common import ConnectionClosed, HandshakeRejected, ReconnectPolicy
+from ._handlers import CallContext, Handler, Router
+from ._server import Server, StationConnection, serve
+from ._station import Station, connect
+
+__all__ = [
+    "CallContext",
+    "CallError",
+    "CallTimeout",
+    "ConnectionClosed",
+    "Handler",
+    "HandshakeRejected",
+    "ReconnectPolicy",
+    "Router",
+    "Server",
+    "Station",
+    "StationConnection",
+    "connect",
+    "serve",
+]

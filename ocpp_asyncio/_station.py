@@ -1,0 +1,239 @@
+"""The Charging Station side on asyncio: :func:`connect` and :class:`Station`.
+
+``async with connect(url, station_id, ...) as station`` opens the OCPP-J connection (the first
+attempt must succeed), keeps it up with :class:`~ocpp_trio._common.ReconnectPolicy` when one is
+given (offering only the negotiated version afterwards, ``ClientConfig.pinned``), and on exit
+closes gracefully: our in-flight calls and running handlers finish first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import ssl as _ssl
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from ocpp_sansio.handlers import Handler
+from ocpp_sansio.rpc import RpcConnection
+from ocpp_sansio.validation import ValidationPolicy
+from ocpp_sansio.version import Version
+from ocpp_sansio.ws import ClientConfig, ClientSession, Compression, KeepAlive, Limits
+
+from ._common import (
+    ConnectionClosed,
+    HandshakeRejected,
+    Link,
+    ReconnectPolicy,
+    log,
+    profile_for,
+    supported_for,
+)
+from ._jsonws import JsonConnection
+
+__all__ = ["Station", "connect"]
+
+
+class Station:
+    """A Charging Station's connection to its CSMS (what ``connect`` yields)."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        handlers: Mapping[str, Handler],
+        ssl: _ssl.SSLContext | None,
+        policy: ValidationPolicy,
+        default_timeout: float,
+        reconnect: ReconnectPolicy | None,
+        connect_timeout: float,
+    ) -> None:
+        self.station_id = config.identity
+        self.transport = "json"
+        self._config = config
+        self._handlers = handlers
+        self._ssl = ssl
+        self._policy = policy
+        self._default_timeout = default_timeout
+        self._reconnect = reconnect
+        self._connect_timeout = connect_timeout
+        self._conn: JsonConnection | None = None
+        self._connected = asyncio.Event()
+        self._closing = False
+        self.version: Version | None = None
+        #: connections opened so far (1 + successful reconnects)
+        self.connections = 0
+
+    # -- public --------------------------------------------------------------------------------
+
+    @property
+    def is_connected(self) -> bool:
+        """The WebSocket is open."""
+        return self._conn is not None and self._conn.is_open
+
+    async def wait_connected(self) -> None:
+        """Wait until the (re)connection is open; ``ConnectionClosed`` once the station is
+        closing or gave up reconnecting."""
+        while not self.is_connected:
+            if self._closing:
+                raise ConnectionClosed("the station is closing")
+            event = self._connected
+            if event.is_set():  # the supervisor has not noticed the loss yet
+                await asyncio.sleep(0.01)
+            else:
+                await event.wait()
+
+    async def call(self, message: Any, timeout: float | None = None) -> Any:
+        """Send a CALL and return the typed response; raises ``CallError``, ``CallTimeout``,
+        ``ConnectionClosed`` (also while disconnected between reconnects)."""
+        conn = self._conn
+        if conn is None or not conn.is_open or self._closing:
+            raise ConnectionClosed("not connected")
+        return await conn.call(message, timeout)
+
+    async def send(self, message: Any) -> None:
+        """OCPP 2.1 SEND."""
+        conn = self._conn
+        if conn is None or not conn.is_open:
+            raise ConnectionClosed("not connected")
+        await conn.send(message)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close gracefully and stop reconnecting."""
+        self._closing = True
+        self._connected.set()
+        conn = self._conn
+        if conn is not None:
+            await conn.aclose(code, reason)
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def _open(self) -> JsonConnection:
+        config = self._config
+        loop = asyncio.get_running_loop()
+        session = ClientSession(config, now=loop.time(), key=os.urandom(16))
+        endpoint = session.endpoint
+
+        def make_rpc(version: Version) -> RpcConnection:
+            return RpcConnection(
+                version, "cs", policy=self._policy,
+                supported_actions=supported_for(self._handlers, version),
+                default_timeout=self._default_timeout,
+            )
+
+        conn = JsonConnection(Link(session, make_rpc), station_id=config.identity)
+        conn.handlers = self._handlers
+        conn.context_connection = self
+        ctx = None
+        if endpoint.secure:
+            ctx = self._ssl or _ssl.create_default_context()
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                await loop.create_connection(
+                    lambda: conn, endpoint.host, endpoint.port, ssl=ctx,
+                    server_hostname=endpoint.host if ctx is not None else None,
+                )
+                await conn.opened.wait()
+        except BaseException:
+            if conn.transport is not None:
+                conn.transport.abort()
+            raise
+        if not conn.link.is_open:
+            await conn.done.wait()
+            raise conn.rejection()
+        return conn
+
+    async def _supervise(self, first: JsonConnection) -> None:
+        conn: JsonConnection | None = first
+        while True:
+            if conn is not None:
+                await conn.done.wait()
+            if self._closing or self._reconnect is None:
+                self._connected.set()
+                return
+            self._connected = asyncio.Event()
+            policy = self._reconnect
+            attempt = 0
+            conn = None
+            while conn is None:
+                if policy.attempts is not None and attempt >= policy.attempts:
+                    log.warning("%s: giving up after %d reconnect attempts",
+                                self.station_id, attempt)
+                    self._closing = True
+                    self._connected.set()
+                    return
+                await asyncio.sleep(policy.delay(attempt, random.random()))
+                attempt += 1
+                if self._closing:
+                    return
+                try:
+                    conn = await self._open()
+                except (OSError, TimeoutError, HandshakeRejected) as exc:
+                    log.info("%s: reconnect attempt %d failed: %s", self.station_id, attempt, exc)
+            if self._closing:  # closed while this attempt was under way
+                await conn.aclose()
+                return
+            self._conn = conn
+            self.connections += 1
+            self._connected.set()
+
+
+@asynccontextmanager
+async def connect(
+    endpoint: str,
+    station_id: str,
+    *,
+    versions: Iterable[Version | str] = ("1.6",),
+    transport: str = "json",
+    handlers: Mapping[str, Handler] | None = None,
+    password: bytes | None = None,
+    ssl: _ssl.SSLContext | None = None,
+    policy: ValidationPolicy | None = None,
+    default_timeout: float = 30.0,
+    reconnect: ReconnectPolicy | None = None,
+    soap_listen: tuple[str, int] = ("127.0.0.1", 0),
+    soap_url: str | None = None,
+    security_profile: int | None = None,
+    keepalive: KeepAlive | None = None,
+    compression: Compression | None = None,
+    limits: Limits | None = None,
+    connect_timeout: float = 30.0,
+) -> AsyncIterator[Station]:
+    """Connect a Charging Station to its CSMS (see ``docs/bindings.md``)."""
+    if transport == "soap":
+        raise NotImplementedError("OCPP-S station: see ocpp_asyncio._soap")
+    if transport != "json":
+        raise ValueError(f"transport must be 'json' or 'soap', not {transport!r}")
+    del soap_listen, soap_url
+    config = ClientConfig(
+        url=endpoint, identity=station_id, versions=tuple(Version(v) for v in versions),
+        password=password,
+        security_profile=profile_for(
+            ssl if endpoint.startswith("wss:") else None, security_profile,
+            server=False, basic_auth=password is not None,
+        ),
+        compression=compression or Compression(),
+        keepalive=keepalive or KeepAlive(),
+        limits=limits or Limits(),
+    )
+    station = Station(
+        config, handlers=handlers or {}, ssl=ssl, policy=policy or ValidationPolicy(),
+        default_timeout=default_timeout, reconnect=reconnect, connect_timeout=connect_timeout,
+    )
+    conn = await station._open()
+    station.version = conn.version
+    station._conn = conn
+    station.connections = 1
+    station._config = config.pinned(conn.version) if conn.version else config
+    station._connected.set()
+    supervisor = asyncio.get_running_loop().create_task(station._supervise(conn))
+    try:
+        yield station
+    finally:
+        try:
+            await asyncio.shield(station.close())
+        finally:
+            supervisor.cancel()
+            await asyncio.gather(supervisor, return_exceptions=True)
