@@ -203,7 +203,16 @@ async def connect(
 ) -> AsyncIterator[Station]:
     """Connect a Charging Station to its CSMS (see ``docs/bindings.md``)."""
     if transport == "soap":
-        raise NotImplementedError("OCPP-S station: see ocpp_asyncio._soap")
+        from ._soap import open_soap_station  # noqa: PLC0415 (OCPP-S loads only when used)
+
+        async with open_soap_station(
+            endpoint, station_id, versions=versions, handlers=handlers,
+            policy=policy or ValidationPolicy(), default_timeout=default_timeout,
+            soap_listen=soap_listen, soap_url=soap_url, ssl=ssl,
+        ) as soap_station:
+            # SoapStation offers what a station program uses (version, call, close).
+            yield soap_station  # type: ignore[misc]
+        return
     if transport != "json":
         raise ValueError(f"transport must be 'json' or 'soap', not {transport!r}")
     del soap_listen, soap_url

@@ -58,3 +58,28 @@ def test_json_and_soap_stations_on_one_port(binding: Binding) -> None:
     binding.run(body)
     assert sorted(seen) == [("CP-J", "json"), ("CP-S", "soap")]
     assert sorted(connected) == ["CP-J", "CP-S"]
+
+
+def test_transport_is_configuration_only(binding: Binding) -> None:
+    """The same station code runs over OCPP-J and OCPP-S: only ``transport`` and the URL
+    scheme change (issue: "an application changes transport by configuration only")."""
+    csms = Router()
+
+    @csms.on("BootNotification")
+    async def boot(req: Any, ctx: CallContext) -> Any:
+        interval = 30 if ctx.connection.transport == "soap" else 60
+        return m16.BootNotificationResponse(status=e16.RegistrationStatus.Accepted,
+                                            current_time=NOW, interval=interval)
+
+    async def station_program(url: str, transport: str) -> int:
+        async with binding.package.connect(url, "CP-1", transport=transport) as station:
+            reply = await station.call(BOOT)
+            assert reply.status is e16.RegistrationStatus.Accepted
+            return int(reply.interval)
+
+    async def body() -> None:
+        async with binding.package.serve("127.0.0.1", 0, handlers=csms) as server:
+            assert await station_program(f"ws://127.0.0.1:{server.port}/ocpp", "json") == 60
+            assert await station_program(f"http://127.0.0.1:{server.port}/ocpp", "soap") == 30
+
+    binding.run(body)
