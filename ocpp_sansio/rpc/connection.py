@@ -296,6 +296,28 @@ class _Route:
         self.keep_response = False
 
 
+# Routes depend only on (version, role, supported actions, policy) and compile their
+# validators lazily, so connections alike share one table: a CSMS holding thousands of
+# stations keeps one route table per configuration, not one per connection (~22 KB each).
+_ROUTES: dict[tuple[Version, Role, frozenset[str] | None, int],
+              tuple[ValidationPolicy, dict[str, _Route]]] = {}
+
+
+def _shared_routes(
+    version: Version, role: Role, supported: frozenset[str] | None, policy: ValidationPolicy,
+    actions: ActionTable,
+) -> dict[str, _Route]:
+    key = (version, role, supported, id(policy))  # the entry keeps policy alive: ids stay unique
+    entry = _ROUTES.get(key)
+    if entry is None or entry[0] is not policy:
+        routes = {
+            name: _Route(spec, role, supported is None or name in supported)
+            for name, spec in actions.items()
+        }
+        entry = _ROUTES[key] = (policy, routes)
+    return entry[1]
+
+
 class _Outgoing:
     """One CALL of ours, queued or outstanding."""
 
@@ -393,10 +415,7 @@ class RpcConnection:
             if unknown:
                 raise ValueError(f"not OCPP {self.version} actions: {', '.join(unknown)}")
         self.supported_actions: frozenset[str] | None = supported
-        self._routes: dict[str, _Route] = {
-            name: _Route(spec, self.role, supported is None or name in supported)
-            for name, spec in self._actions.items()
-        }
+        self._routes = _shared_routes(self.version, self.role, supported, policy, self._actions)
         self._v21 = self.version is Version.V21
         self._message_types = message_type_ids(self.version)
         codes = error_codes(self.version)

@@ -487,17 +487,6 @@ def test_front_door_without_soap(binding: Binding) -> None:
     b.run(body)
 
 
-def test_soap_station_not_here_yet(binding: Binding) -> None:
-    b = binding
-
-    async def body() -> None:
-        with pytest.raises(NotImplementedError):
-            async with b.mod.connect("http://127.0.0.1:1/ocpp", "CS-1", transport="soap"):
-                pass
-
-    b.run(body)
-
-
 def test_connection_refused(binding: Binding) -> None:
     b = binding
 
