@@ -385,15 +385,3 @@ def test_constraint_metadata(obj: _Constrained) -> None:
 
 
 # -- the documentation's example runs -------------------------------------------------------
-
-def test_docs_example_runs() -> None:
-    text = (ROOT / "docs" / "testing-strategies.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
-    assert blocks
-    namespace: dict[str, Any] = {"__name__": "docs_testing_strategies"}
-    for block in blocks:
-        exec(compile(block, "docs/testing-strategies.md", "exec"), namespace)
-    tests = [fn for name, fn in namespace.items() if name.startswith("test_") and callable(fn)]
-    assert tests
-    for fn in tests:
-        fn()
