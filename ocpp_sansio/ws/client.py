@@ -222,9 +222,10 @@ class ClientSession(WsSession):
         if len(extensions) != len(accepted):
             self._fail("the CSMS accepted an extension twice")
             return
-        conn = Connection(ConnectionType.CLIENT, list(extensions), trailing)
+        conn = Connection(ConnectionType.CLIENT, list(extensions))
         self._open(
             conn,
+            early=trailing,
             version=Version.from_subprotocol(subprotocol),
             subprotocol=subprotocol,
             compression=bool(extensions),

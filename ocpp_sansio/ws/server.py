@@ -162,10 +162,12 @@ class ServerSession(WsSession):
         )
         self._out += self._h11.send(response) or b""
         self._h11 = None
-        conn = Connection(ConnectionType.SERVER, list(extensions), bytes(self._pending))
+        conn = Connection(ConnectionType.SERVER, list(extensions))
+        early = bytes(self._pending)
         self._pending.clear()
         self._open(
             conn,
+            early=early,
             version=version,
             subprotocol=subprotocol,
             compression=bool(extensions),

@@ -21,7 +21,9 @@ Driving a session (what a binding does, in a loop)::
 
 Received bytes are parsed at once; feed a bounded chunk per call and drain :meth:`events`
 after each call, and a session holds at most one partial message (``max_message_size``)
-besides that chunk. No clock, socket or randomness is used here, with one exception: wsproto
+besides that chunk. Frames go through :class:`~ocpp_sansio.ws.fastframe.FrameSplitter` first:
+a complete single-frame text message is decoded there, everything else by wsproto. No clock,
+socket or randomness is used here, with one exception: wsproto
 draws the client's frame masking keys from :func:`os.urandom`, which RFC 6455 section 5.3
 requires to be unpredictable.
 """
@@ -37,6 +39,7 @@ from ..version import Version
 from .config import KeepAlive, Limits
 from .errors import ConnectionClosedError, LocalProtocolError, RemoteProtocolError
 from .events import Connected, ConnectionClosed, Event, MessageReceived
+from .fastframe import FrameSplitter, text_frame
 
 __all__ = ["SessionState", "WsSession", "sendable_close_code"]
 
@@ -75,6 +78,9 @@ class WsSession:
         self._events: deque[Event] = deque()
         self._failure: RemoteProtocolError | None = None
         self._conn: Connection | None = None
+        self._splitter: FrameSplitter | None = None
+        # CSMS side without compression: text frames are built here, not by wsproto
+        self._fast_send = False
         self._version: Version | None = None
         self._subprotocol: str | None = None
         self._compression = False
@@ -129,8 +135,8 @@ class WsSession:
         if self._conn is None:
             self._receive_handshake(bytes(data), now)
             return
-        self._conn.receive_data(bytes(data))
-        self._process()
+        assert self._splitter is not None
+        self._feed(bytes(data))
 
     def events(self) -> Iterator[Event]:
         """Events produced so far, in order; then raises the peer's protocol error, if any.
@@ -158,7 +164,10 @@ class WsSession:
             raise LocalProtocolError("the connection is not open yet")
         assert self._conn is not None
         try:
-            self._out += self._conn.send(TextMessage(data=text))
+            if self._fast_send:
+                self._out += text_frame(text.encode("utf-8"))
+            else:
+                self._out += self._conn.send(TextMessage(data=text))
         except UnicodeEncodeError as exc:
             raise LocalProtocolError(f"text is not encodable as UTF-8: {exc}") from None
 
@@ -245,9 +254,16 @@ class WsSession:
         subprotocol: str | None,
         compression: bool,
         now: float,
+        early: bytes = b"",
     ) -> None:
-        """The handshake succeeded: switch to framing (``conn`` holds any early frames)."""
+        """The handshake succeeded: switch to framing; ``early`` holds bytes received after
+        the handshake (frames already sent by the peer)."""
         self._conn = conn
+        self._splitter = FrameSplitter(
+            masked=not conn.client, max_size=self._limits.max_message_size
+        )
+        # RFC 6455 section 5.3: only the client masks (with a random key: wsproto's job)
+        self._fast_send = not conn.client and not compression
         self._state = SessionState.OPEN
         self._version = version
         self._subprotocol = subprotocol
@@ -258,7 +274,8 @@ class WsSession:
         self._events.append(
             Connected(version=version, subprotocol=subprotocol, compression=compression)
         )
-        self._process()
+        if early:
+            self._feed(early)
 
     def _fail(
         self,
@@ -311,6 +328,24 @@ class WsSession:
                 code=1006, reason=f"keep-alive: no pong within {timeout:g} s", by_peer=False
             )
         )
+
+    def _feed(self, data: bytes) -> None:
+        """Received frame bytes: fast-path texts become messages, the rest goes to wsproto."""
+        splitter = self._splitter
+        conn = self._conn
+        assert splitter is not None and conn is not None
+        events = self._events
+        for item in splitter.feed(data):
+            if self._state is SessionState.CLOSED:
+                return
+            if type(item) is str:
+                if self._state is SessionState.OPEN:
+                    events.append(MessageReceived(text=item))
+                # else: the peer's data after our Close frame is not delivered
+            else:
+                assert isinstance(item, bytes)
+                conn.receive_data(item)
+                self._process()
 
     def _process(self) -> None:
         """Turn wsproto's events into ours, answering pings and Close frames."""
