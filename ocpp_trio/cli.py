@@ -23,6 +23,7 @@ from ocpp_sansio.actions import actions_for
 from ocpp_sansio.handlers import Router
 
 from . import connect, serve
+from .sim.commands import add_commands
 
 _COLOURS = {"CS": "\033[36m", "CSMS": "\033[35m", "ok": "\033[32m", "fail": "\033[31m"}
 _RESET = "\033[0m"
@@ -225,8 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo", help="run a full charging session between a simulated station and a CSMS")
     run.add_argument("--only", choices=list(SESSIONS), help="run one version/transport only")
     run.add_argument("--no-colour", "--no-color", action="store_true", help="plain output")
+    run.set_defaults(func=lambda args: demo(args, sys.stdout))
+    add_commands(commands)
     args = parser.parse_args(argv)
-    return demo(args, sys.stdout)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

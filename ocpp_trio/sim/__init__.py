@@ -1,0 +1,17 @@
+"""Simulators on trio: ``ocpp-toolkit csms`` and ``ocpp-toolkit station`` (docs/simulators.md).
+
+- :mod:`.log`: :class:`MessageLog`, every OCPP message human-readably and as JSON lines.
+- :mod:`.csms`: :class:`CsmsSimulator`, a CSMS serving OCPP-J and OCPP-S on one port with a
+  configurable authorization policy.
+- :mod:`.station`: :class:`SimStation`, a station that answers CSMS-initiated calls as a real
+  one would (transactions, reset and re-boot, trigger message, availability, configuration).
+- :mod:`.scenarios`: the built-in station scenarios (``charge-session``, ``remote-charge``,
+  ``idle``).
+- :mod:`.commands`: ``add_commands(subparsers)`` registering the two CLI subcommands.
+"""
+
+from .csms import AuthPolicy, CsmsSimulator
+from .log import MessageLog
+from .station import SimStation, StationOptions
+
+__all__ = ["AuthPolicy", "CsmsSimulator", "MessageLog", "SimStation", "StationOptions"]
