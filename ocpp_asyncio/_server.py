@@ -57,6 +57,7 @@ from ._common import (
     HEAD_END,
     HandlersArg,
     Link,
+    StationConnection,
     handlers_for,
     is_upgrade,
     log,
@@ -70,39 +71,6 @@ __all__ = ["Server", "StationConnection", "serve"]
 
 AuthFn = Callable[[AuthRequest], Accept | Reject | Awaitable[Accept | Reject]]
 Hook = Callable[["StationConnection"], Awaitable[None]]
-
-
-class StationConnection:
-    """A connected station as the CSMS sees it."""
-
-    def __init__(
-        self, conn: JsonConnection, version: Version, remote_address: Any,
-    ) -> None:
-        self._conn = conn
-        self.station_id = conn.station_id
-        self.version = version
-        self.transport = "json"
-        self.remote_address = remote_address
-
-    @property
-    def is_open(self) -> bool:
-        """Calls can be made."""
-        return self._conn.is_open
-
-    async def call(self, message: Any, timeout: float | None = None) -> Any:
-        """Send a CALL to the station; returns its typed response."""
-        return await self._conn.call(message, timeout)
-
-    async def send(self, message: Any) -> None:
-        """OCPP 2.1 SEND to the station."""
-        await self._conn.send(message)
-
-    async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close gracefully (in-flight calls first)."""
-        await self._conn.aclose(code, reason)
-
-    def __repr__(self) -> str:
-        return f"<StationConnection {self.station_id!r} {self.version} {self.transport}>"
 
 
 class Server:

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import ssl as _ssl
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -73,6 +73,7 @@ __all__ = [
     "Output",
     "ReconnectPolicy",
     "Settled",
+    "StationConnection",
     "handlers_for",
     "invoke",
     "is_upgrade",
@@ -462,3 +463,49 @@ def not_upgrade_response(head: bytes, path: str | None) -> bytes:
         426, ((b"upgrade", b"websocket"), (b"sec-websocket-version", b"13")),
         b"OCPP-J: WebSocket upgrade required\n",
     )
+
+
+class JsonConnectionLike(Protocol):
+    """What :class:`StationConnection` needs of a binding's OCPP-J connection."""
+
+    station_id: str
+
+    @property
+    def is_open(self) -> bool: ...
+
+    async def call(self, message: Any, timeout: float | None = None) -> Any: ...
+
+    async def send(self, message: Any) -> None: ...
+
+    async def aclose(self, code: int = 1000, reason: str = "") -> None: ...
+
+
+class StationConnection:
+    """A connected station as the CSMS sees it."""
+
+    def __init__(self, conn: JsonConnectionLike, version: Version, remote_address: Any) -> None:
+        self._conn = conn
+        self.station_id = conn.station_id
+        self.version = version
+        self.transport = "json"
+        self.remote_address = remote_address
+
+    @property
+    def is_open(self) -> bool:
+        """Calls can be made."""
+        return self._conn.is_open
+
+    async def call(self, message: Any, timeout: float | None = None) -> Any:
+        """Send a CALL to the station; returns its typed response."""
+        return await self._conn.call(message, timeout)
+
+    async def send(self, message: Any) -> None:
+        """OCPP 2.1 SEND to the station."""
+        await self._conn.send(message)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close gracefully (in-flight calls first)."""
+        await self._conn.aclose(code, reason)
+
+    def __repr__(self) -> str:
+        return f"<StationConnection {self.station_id!r} {self.version} {self.transport}>"
