@@ -7,7 +7,8 @@
   one would (transactions, reset and re-boot, trigger message, availability, configuration).
 - :mod:`.scenarios`: the built-in station scenarios (``charge-session``, ``remote-charge``,
   ``idle``).
-- :mod:`.commands`: ``add_commands(subparsers)`` registering the two CLI subcommands.
+- :mod:`.commands`: ``add_commands(subparsers)`` registering the CLI subcommands, each in its
+  own module (:mod:`.cli_csms`, :mod:`.cli_station`).
 """
 
 from .csms import AuthPolicy, CsmsSimulator

@@ -19,6 +19,7 @@ CSMS-initiated calls as a real station would:
   SetVariables (B06, B05): a kept configuration with read-only keys.
 """
 
+import contextlib
 import datetime
 import itertools
 import ssl as _ssl
@@ -33,6 +34,7 @@ from ocpp_sansio.actions import actions_for
 from ocpp_sansio.handlers import CallContext, Handler
 from ocpp_sansio.version import Version
 
+from .._common import ConnectionClosed
 from .._station import connect
 from .log import Clock, MessageLog, utc_now
 
@@ -185,9 +187,17 @@ class SimStation:
                                    version=self.version, me="CS")
 
     def _later(self, fn: Callable[[], Any]) -> None:
-        """Run ``fn()`` (a coroutine function) after the current answer was sent."""
+        """Run ``fn()`` (a coroutine function) after the current answer was sent.
+
+        If the link drops first, the follow-up is dropped as on a real station: the boot
+        sequence after the reconnect reports every connector's status again."""
         assert self._nursery is not None
-        self._nursery.start_soon(fn)
+
+        async def guarded() -> None:
+            with contextlib.suppress(ConnectionClosed):
+                await fn()
+
+        self._nursery.start_soon(guarded)
 
     async def run(self, scenario: Callable[["SimStation"], Any]) -> None:
         """Connect, boot, run ``scenario(self)`` (a coroutine function), then disconnect."""
