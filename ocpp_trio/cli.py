@@ -219,8 +219,12 @@ def demo(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if failed else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ocpp-toolkit", description="OCPP toolkit")
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ocpp-toolkit`` parser with every subcommand (``docs/cli.md`` shows their help)."""
+    parser = argparse.ArgumentParser(
+        prog="ocpp-toolkit",
+        description="OCPP toolkit: a demo session, a CSMS simulator, simulated stations, and "
+                    "load tests.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "demo", help="run a full charging session between a simulated station and a CSMS")
@@ -228,7 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--no-colour", "--no-color", action="store_true", help="plain output")
     run.set_defaults(func=lambda args: demo(args, sys.stdout))
     add_commands(commands)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code
 
