@@ -85,6 +85,14 @@ class Station:
             else:
                 await event.wait()
 
+    async def wait_disconnected(self) -> None:
+        """Wait until the connection that is current now has ended (at once when there is
+        none). With :meth:`wait_connected` and :attr:`connections` this lets a component
+        follow reconnects, e.g. ``OutboxDriver`` (``docs/outbox.md``)."""
+        conn = self._conn
+        if conn is not None:
+            await conn.done.wait()
+
     async def call(self, message: Any, timeout: float | None = None) -> Any:
         """Send a CALL and return the typed response; raises ``CallError``, ``CallTimeout``,
         ``ConnectionClosed`` (also while disconnected between reconnects)."""

@@ -18,6 +18,7 @@ from ._generic import (
     serve_generic,
 )
 from ._handlers import CallContext, Handler, Router
+from ._outbox import DeliveryError, DriverStats, MessageDropped, MessageFailed, OutboxDriver
 from ._server import Server, StationConnection, serve
 from ._station import Station, connect
 
@@ -26,12 +27,17 @@ __all__ = [
     "CallError",
     "CallTimeout",
     "ConnectionClosed",
+    "DeliveryError",
+    "DriverStats",
     "GenericContext",
     "GenericCsms",
     "GenericRouter",
     "GenericStation",
     "Handler",
     "HandshakeRejected",
+    "MessageDropped",
+    "MessageFailed",
+    "OutboxDriver",
     "ReconnectPolicy",
     "Router",
     "Server",
