@@ -149,6 +149,9 @@ class Server:
 
     async def _front_door(self, stream: trio.abc.Stream) -> None:
         limits = self.config.limits
+        # the WebSocket session's handshake timeout counts from the accept, so that reading
+        # the head here and the session's own wait do not add up to twice the limit
+        accepted = trio.current_time()
         cert = None
         head = b""
         ready = self._ssl is None
@@ -179,12 +182,12 @@ class Server:
                 await stream.send_all(not_upgrade_response(head, self.config.path))
             await trio.aclose_forcefully(stream)
             return
-        await self._serve_json(stream, head, remote, cert)
+        await self._serve_json(stream, head, remote, cert, accepted)
 
     async def _serve_json(self, stream: trio.abc.Stream, head: bytes, remote: Any,
-                          cert: Any) -> None:
+                          cert: Any, accepted: float) -> None:
         session = ServerSession(
-            self.config, now=trio.current_time(), remote_address=remote, client_certificate=cert
+            self.config, now=accepted, remote_address=remote, client_certificate=cert
         )
         holder: dict[str, Any] = {}
 

@@ -216,7 +216,9 @@ class ClientSession(WsSession):
             extensions = client_extensions_handshake(
                 accepted, [self._deflate] if self._deflate is not None else []
             )
-        except (WsprotoRemoteError, ValueError) as exc:
+        except (WsprotoRemoteError, ValueError, IndexError) as exc:
+            # wsproto's finalize() raises IndexError for a parameter without "=" value
+            # (e.g. "client_max_window_bits<15"): a malformed response, not our bug
             self._fail(f"the CSMS accepted an extension that was not offered: {exc}")
             return
         if len(extensions) != len(accepted):

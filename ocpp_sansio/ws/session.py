@@ -75,6 +75,10 @@ class WsSession:
         self._keepalive = keepalive
         self._state = SessionState.HANDSHAKE
         self._out = bytearray()
+        # the Pong answering the latest Ping, not yet handed out (RFC 6455 section 5.5.3: a
+        # Pong for only the most recent Ping is enough), so that a peer that pings without
+        # reading cannot make pongs pile up while the caller's writes are blocked
+        self._pong = b""
         self._events: deque[Event] = deque()
         self._failure: RemoteProtocolError | None = None
         self._conn: Connection | None = None
@@ -152,6 +156,9 @@ class WsSession:
 
     def data_to_send(self) -> bytes:
         """Bytes to write to the transport now (possibly empty); the buffer is emptied."""
+        if self._pong:
+            self._out += self._pong
+            self._pong = b""
         out = bytes(self._out)
         self._out.clear()
         return out
@@ -185,6 +192,8 @@ class WsSession:
             self._state = SessionState.CLOSED
         elif self._state is SessionState.OPEN:
             assert self._conn is not None
+            self._out += self._pong
+            self._pong = b""
             self._out += self._conn.send(CloseConnection(code=code, reason=reason or None))
             self._state = SessionState.CLOSING
             self._close_deadline = now + self._limits.close_timeout
@@ -286,7 +295,8 @@ class WsSession:
         reply: bytes = b"",
     ) -> None:
         """The peer broke a rule: end the session; :meth:`events` raises after what is queued."""
-        out = bytes(self._out) + reply
+        out = bytes(self._out) + self._pong + reply
+        self._pong = b""
         self._out.clear()
         conn = self._conn
         if (
@@ -321,6 +331,7 @@ class WsSession:
         sending a last Close frame (1011) that a dead peer will likely never read."""
         assert self._conn is not None
         timeout = self._keepalive.timeout
+        self._pong = b""
         self._out += self._conn.send(CloseConnection(code=1011, reason="keep-alive timeout"))
         self._state = SessionState.CLOSED
         self._events.append(
@@ -377,7 +388,8 @@ class WsSession:
                     return
             elif isinstance(event, Ping):
                 if conn.state is ConnectionState.OPEN:
-                    self._out += conn.send(event.response())
+                    # replaces an earlier Pong not handed out yet (section 5.5.3)
+                    self._pong = conn.send(event.response())
             elif isinstance(event, Pong):
                 if self._ping_payload is not None and event.payload == self._ping_payload:
                     self._ping_payload = None
@@ -404,6 +416,8 @@ class WsSession:
         reason = event.reason or ""
         if self._state is SessionState.OPEN:
             # RFC 6455 section 5.5.1: answer with a Close frame, echoing the code
+            self._out += self._pong
+            self._pong = b""
             self._out += conn.send(event.response())
             self._state = SessionState.CLOSED
             self._events.append(ConnectionClosed(code=int(event.code), reason=reason, by_peer=True))

@@ -1,0 +1,1 @@
+"""Fuzz targets, each run for a bounded wall-clock time (see ``_budget``)."""
