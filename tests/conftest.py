@@ -53,3 +53,10 @@ def spec_dir() -> Path:
     if not (path / "actions.json").is_file():
         pytest.skip(f"OCPP specification data not found at {path} (set OCPP_SPEC_DIR)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Station simulators keep their SQLite outbox under ``$XDG_STATE_HOME``; tests (and the
+    processes they start, which inherit the environment) use a temporary one."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

@@ -1,5 +1,9 @@
 """The built-in station scenarios: coroutine functions ``(SimStation) -> None``.
 
+Written once against :class:`SimStation` (itself on the generic API), they run on every
+version and transport the simulator supports (1.5, 1.6, 2.0.1, 2.1 over OCPP-J; 1.5, 1.6
+over OCPP-S), and keep running across a lost link (the station reconnects under them).
+
 - ``charge-session``: on connector 1, Authorize, start a transaction, report the meter
   ``meter_values`` times, stop it (OCPP 1.6 section 3.6 / 2.0.1 Part 2 E01-E07 sequences).
 - ``remote-charge``: wait until the CSMS has started a transaction remotely (RemoteStart /

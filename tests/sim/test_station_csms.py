@@ -256,9 +256,9 @@ def test_configuration_16() -> None:
 
 
 def test_variables_201() -> None:
-    def var(component: str, variable: str) -> dict[str, Any]:
+    def var(component: str, variable: str, instance: str | None = None) -> dict[str, Any]:
         return {"component": v201.ComponentType(name=component),
-                "variable": v201.VariableType(name=variable)}
+                "variable": v201.VariableType(name=variable, instance=instance)}
 
     async def drive(csms: CsmsSimulator, station: SimStation) -> None:
         r = await csms.call("CS-1", v201.SetVariablesRequest(set_variable_data=[
@@ -267,7 +267,8 @@ def test_variables_201() -> None:
             v201.SetVariableDataType(attribute_value="x", **var("OCPPCommCtrlr",
                                                                 "HeartbeatInterval")),
             v201.SetVariableDataType(attribute_value="1", **var("DeviceDataCtrlr",
-                                                                "ItemsPerMessage")),
+                                                                "ItemsPerMessage",
+                                                                "GetVariables")),
             v201.SetVariableDataType(attribute_value="1", **var("Nope", "X")),
             v201.SetVariableDataType(attribute_value="1", **var("AuthCtrlr", "Nope")),
         ]))
@@ -324,7 +325,12 @@ def test_soap_station_on_the_same_port(version: str) -> None:
 
 def test_unsupported_station_version() -> None:
     with pytest.raises(ValueError, match="speaks"):
-        SimStation(StationOptions(url="ws://x", station_id="A", version=Version.V15))
+        SimStation(StationOptions(url="ws://x", station_id="A", version="1.2"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="OCPP-S exists for"):
+        SimStation(StationOptions(url="http://x", station_id="A", version=Version.V201,
+                                  transport="soap"))
+    with pytest.raises(ValueError, match="transport"):
+        SimStation(StationOptions(url="ws://x", station_id="A", transport="mqtt"))
 
 
 def test_csms_serves_21() -> None:
