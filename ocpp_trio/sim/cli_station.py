@@ -13,6 +13,7 @@ from ocpp_sansio.version import Version
 from .._common import ReconnectPolicy
 from .commands import add_log_options, leaves, open_log
 from .log import MessageLog
+from .scenario_file import ScenarioError, load_scenario
 from .scenarios import BUILTIN
 from .station import SOAP_VERSIONS, SUPPORTED, SimStation, StationOptions
 
@@ -75,7 +76,15 @@ def run_station(args: argparse.Namespace) -> int:
                                                                keyfile=args.keyfile)
         ssl_context = client_context(3 if chain else 2, cafile=args.cafile, cert_chain=chain)
     ids = [args.id] if args.count == 1 else [f"{args.id}-{i}" for i in range(1, args.count + 1)]
-    scenario = BUILTIN[args.scenario](args.duration)
+    scenario: Any
+    if args.scenario in BUILTIN:
+        scenario = BUILTIN[args.scenario](args.duration)
+    else:
+        try:
+            scenario = load_scenario(args.scenario, kind="station")
+        except (ScenarioError, OSError) as exc:
+            print(f"station: cannot use scenario {args.scenario!r}:\n{exc}", file=sys.stderr)
+            return 2
     reconnect = _reconnect(args)
     failures: list[str] = []
 
@@ -118,7 +127,7 @@ def add_command(subparsers: Any) -> None:
     station = subparsers.add_parser(
         "station", help="run one or many simulated stations against a CSMS",
         description="Simulated charging stations (OCPP 1.5, 1.6, 2.0.1, 2.1 over OCPP-J; "
-                    "1.5, 1.6 over OCPP-S) running a built-in scenario.")
+                    "1.5, 1.6 over OCPP-S) running a built-in scenario or a scenario file.")
     station.add_argument("url", help="the CSMS URL, e.g. ws://127.0.0.1:9000/ocpp (OCPP-J: "
                                      "the station id is appended) or http://127.0.0.1:9000/"
                                      "ocpp (OCPP-S)")
@@ -137,7 +146,9 @@ def add_command(subparsers: Any) -> None:
                                             "(default: http://HOST:PORT/ of --soap-listen)")
     station.add_argument("--connectors", type=int, default=1)
     station.add_argument("--id-tag", default="SIM-TAG")
-    station.add_argument("--scenario", choices=sorted(BUILTIN), default="charge-session")
+    station.add_argument("--scenario", metavar="NAME_OR_FILE", default="charge-session",
+                         help=f"a built-in scenario ({', '.join(sorted(BUILTIN))}) or a "
+                              "scenario file (.toml, .yaml; docs/simulators.md)")
     station.add_argument("--duration", type=float, default=None,
                          help="idle: seconds to run (default: until interrupted)")
     station.add_argument("--meter-values", type=int, default=2,

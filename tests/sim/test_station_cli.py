@@ -89,3 +89,27 @@ def test_reconnect_options() -> None:
                                                                           ("0.0.0.0", 9100))
     with pytest.raises(SystemExit):
         parse(["station", "ws://h/ocpp", "--soap-listen", "nope"])
+
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_station_command_runs_a_scenario_file(version: str) -> None:
+    with csms_thread() as (port, csms):
+        args = parse(["station", f"ws://127.0.0.1:{port}/ocpp", "--version", version,
+                      "--scenario", str(SCENARIOS / "charge.toml"), "--quiet", "--id", "FILE"])
+        assert args.func(args) == 0
+        assert set(csms.completed) == {"FILE"}
+
+
+def test_station_command_refuses_a_bad_scenario_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[steps]]\ndo = "start"\nconnector = "one"\n', encoding="utf-8")
+    args = parse(["station", "ws://127.0.0.1:1/ocpp", "--scenario", str(bad)])
+    assert args.func(args) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml:3" in err and "connector" in err
+    args = parse(["station", "ws://127.0.0.1:1/ocpp", "--scenario", "no-such-scenario"])
+    assert args.func(args) == 2

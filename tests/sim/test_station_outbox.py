@@ -38,6 +38,8 @@ async def scenario(station):
     await station.stop_transaction(1)
     print("ACKED", flush=True)
     await trio.to_thread.run_sync(sys.stdin.readline)  # the CSMS is stopped now
+    while station.outbox.online:  # until the station has noticed the link is gone
+        await trio.sleep(0.01)
     async with trio.open_nursery() as nursery:
         nursery.start_soon(station.start_transaction, 1, "T2")
         await trio.sleep(0.1)
