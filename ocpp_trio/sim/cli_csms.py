@@ -23,6 +23,7 @@ from ocpp_sansio.ws import Accept, AuthRequest, Reject
 from .commands import DEFAULT_HOST, DEFAULT_PORT, add_log_options, open_log
 from .control import control_api, parse_address
 from .csms import POLICIES, AuthPolicy, CsmsSimulator, ScenarioOutcome, basic_auth, station_urls
+from .load import freeze_survivors, raise_fd_limit
 from .log import MessageLog
 from .scenario_file import CsmsScenario, ScenarioError, load_scenario
 
@@ -84,10 +85,12 @@ def run_csms(args: argparse.Namespace) -> int:
     def report(outcome: ScenarioOutcome) -> None:
         print(f"scenario: {outcome.describe(scenario)}", file=sys.stderr)
 
+    raise_fd_limit()
+
     async def main(log: MessageLog) -> None:
         csms = CsmsSimulator(policy, log, scenario=scenario, on_outcome=report)
-        async with csms.run(args.host, args.port, soap=soap, ssl=ssl_context,
-                            auth=auth) as server:
+        async with trio.open_nursery() as nursery, csms.run(
+                args.host, args.port, soap=soap, ssl=ssl_context, auth=auth) as server:
             mode = {None: "no TLS", 2: "TLS (security profile 2)",
                     3: "mutual TLS (security profile 3)"}[
                 None if ssl_context is None else 3 if args.cafile else 2]
@@ -97,6 +100,8 @@ def run_csms(args: argparse.Namespace) -> int:
             for url in station_urls(args.host, server.port, tls=ssl_context is not None,
                                     soap=soap):
                 print(f"  {url}", file=sys.stderr)
+            if not args.no_gc_freeze:
+                nursery.start_soon(freeze_survivors)
             if auth is not None and not args.no_soap:
                 print("  OCPP-S is off: it has no Basic auth (security profiles are OCPP-J "
                       "only)", file=sys.stderr)
@@ -109,8 +114,11 @@ def run_csms(args: argparse.Namespace) -> int:
                     print(f"  control API: {api.url}/stations", file=sys.stderr)
                 await trio.sleep_forever()
 
-    with open_log(args) as log, contextlib.suppress(KeyboardInterrupt):
-        trio.run(main, log)
+    with open_log(args) as log:
+        try:
+            trio.run(main, log)
+        except* KeyboardInterrupt:  # Ctrl-C (possibly inside the nursery's group): stop
+            pass
     return 0
 
 
@@ -133,6 +141,9 @@ def add_command(subparsers: Any) -> None:
                       help="the BootNotification registration status (default Accepted)")
     csms.add_argument("--interval", type=int, default=300, help="heartbeat interval given (s)")
     csms.add_argument("--no-soap", action="store_true", help="serve OCPP-J only")
+    csms.add_argument("--no-gc-freeze", action="store_true",
+                      help="do not move long-lived objects out of the garbage collector's reach "
+                           "once a second (needed to hold thousands of stations without stalls)")
     csms.add_argument("--certfile", metavar="PEM",
                       help="serve TLS (wss/https) with this certificate chain "
                            "(security profile 2)")

@@ -1,9 +1,9 @@
-"""The ``ocpp-toolkit`` simulator subcommands: ``csms``, ``station`` (and ``load``).
+"""The ``ocpp-toolkit`` simulator subcommands: ``csms``, ``station`` and ``load``.
 
 ``add_commands(subparsers)`` registers them on the CLI's subparsers; each parser's ``func``
 (``args -> exit status``) runs the command under trio until interrupted or done. Each
-subcommand lives in its own module (``cli_csms``, ``cli_station``); this one holds what they
-share: the message-log options and the unwrapping of exception groups.
+subcommand lives in its own module (``cli_csms``, ``cli_station``, ``cli_load``); this one
+holds what they share: the message-log options and the unwrapping of exception groups.
 """
 
 import argparse
@@ -46,7 +46,8 @@ def add_log_options(parser: argparse.ArgumentParser) -> None:
 
 def add_commands(subparsers: Any) -> None:
     """Register the simulator subcommands on ``subparsers`` (from ``add_subparsers()``)."""
-    from . import cli_csms, cli_station  # noqa: PLC0415
+    from . import cli_csms, cli_load, cli_station  # noqa: PLC0415
 
     cli_csms.add_command(subparsers)
     cli_station.add_command(subparsers)
+    cli_load.add_command(subparsers)

@@ -44,6 +44,8 @@ class MessageLog:
     def record(self, *, station: str, version: Version, sender: str, type: str, action: str,
                call_id: int, payload: Any) -> None:
         """Write one record; ``payload`` is a message object, a wire dict or a CallError."""
+        if not self.keep and self.jsonl is None and self.human is None:
+            return  # nowhere to write (``--quiet``): skip the conversion
         if isinstance(payload, CallError):
             wire: Any = {"code": payload.code, "description": payload.description}
         elif isinstance(payload, dict):
