@@ -27,13 +27,7 @@ DOCS = ROOT / "docs"
 # Pages whose examples are still illustrative fragments (top-level ``await``, names defined
 # elsewhere). Strict xfail: once a page's blocks run (or are marked ``no-run`` with a reason),
 # its entry here must go.
-FRAGMENTS = {
-    "bindings.md": "fragments: top-level async with, undefined serve/auth names",
-    "generic.md": "fragment: uses Version and other names it does not import",
-    "soap-bindings.md": "fragments: top-level async with, elided arguments",
-    "soap.md": "fragment: needs an accepted socket (sock)",
-    "websocket.md": "fragments: session/ServerSession/ClientConfig not defined",
-}
+FRAGMENTS: dict[str, str] = {}
 
 _FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 
