@@ -105,8 +105,9 @@ class CallError(Exception):
     """A CALLERROR: the peer's answer to one of our CALLs, or raised by a handler.
 
     A handler that raises ``CallError(code, description, details)`` makes
-    :meth:`~ocpp_sansio.rpc.RpcConnection.send_handler_failure` answer with that code (it must
-    be one of the connection's version, else ``InternalError`` is sent).
+    :meth:`~ocpp_sansio.rpc.RpcConnection.send_handler_failure` answer with that code, respelled
+    for the version where it only differs in spelling (``FormatViolation`` /
+    ``FormationViolation``); a code the version does not have is sent as ``GenericError``.
     """
 
     def __init__(
