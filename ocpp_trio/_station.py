@@ -203,7 +203,9 @@ async def _single_errors() -> AsyncIterator[None]:
         while isinstance(group, BaseExceptionGroup) and len(group.exceptions) == 1:
             inner = group.exceptions[0]
             if not isinstance(inner, BaseExceptionGroup):
-                raise inner from None
+                # keep the exception's own cause (e.g. each failed connect attempt behind
+                # trio's "all attempts to connect failed"); drop the group as context
+                raise inner from inner.__cause__
             group = inner
         raise
 
