@@ -46,6 +46,11 @@ def received(csms: CsmsProcess) -> int:
     return len(csms.records())
 
 
+def links(station: StationProcess) -> int:
+    """How many connections the station has established (and booted on) so far."""
+    return sum(1 for e in station.entries() if e["e"] == "link")
+
+
 def reached(csms: CsmsProcess, count: int) -> Callable[[], bool]:
     """Whether the CSMS has recorded ``count`` messages."""
     return lambda: received(csms) >= count
@@ -76,7 +81,7 @@ def finish(
         "received": counts["received"],
         "duplicates": counts["duplicates"],
         **extra,
-        "links": sum(1 for e in entries if e["e"] == "link"),
+        "links": links(station),
         "seconds": round(time.monotonic() - started, 1),
     }
     report(fault, version, summary)
@@ -86,8 +91,9 @@ def finish(
 @pytest.fixture
 def csms(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
     # The kill tests answer 100 ms after recording, so that a kill right after a record
-    # always finds that message in flight (recorded, not acknowledged).
-    delay = 0.1 if "killed" in request.node.name else 0.0
+    # always finds that message in flight (recorded, not acknowledged); the cut test, so that
+    # the station is still sending when each cut comes (24 messages take >= 2.4 s).
+    delay = 0.1 if "killed" in request.node.name or "cut" in request.node.name else 0.0
     proc = CsmsProcess(tmp_path / "csms.jsonl", answer_delay=delay)
     proc.start()
     yield proc
@@ -125,7 +131,10 @@ def test_link_cut(version: str, tmp_path: Path, csms: CsmsProcess) -> None:
         try:
             for i, at in enumerate((4, 8, 12, 16, 20)):
                 wait_for(reached(csms, at), REACH, f"{at} messages")
-                wait_for(lambda: proxy.open_connections > 0, REACH, "a connection to cut")
+                # cut an established link (one more than the cuts so far), not a connection
+                # still in its handshake: then every cut costs exactly one reconnect
+                wait_for(lambda i=i: links(station) == i + 1 and proxy.open_connections > 0,
+                         REACH, "a link to cut")
                 if i == 2:
                     proxy.refuse(0.5)
                 proxy.cut()
