@@ -1,4 +1,13 @@
-"""Helpers for users' tests of OCPP code: Hypothesis strategies for the message model.
+"""Helpers for users' tests of OCPP code: Hypothesis strategies for the message model and
+for OCPP-J frames.
+
+Message strategies (:mod:`ocpp_sansio.testing.strategies`): :func:`instances`,
+:func:`requests`, :func:`responses`, :func:`messages`, :func:`json_values`.
+
+Frame strategies (:mod:`ocpp_sansio.testing.frames`), drawing frame text: :func:`call_frames`,
+:func:`result_frames`, :func:`error_frames`, :func:`message_ids`, and
+:func:`malformed_frames`, pairs of a malformed frame and the :class:`Reaction` of a strict
+receiver.
 
 Needs the optional dependency ``hypothesis`` (``pip install 'ocpp-toolkit[testing]'``); only this
 subpackage imports it. See :mod:`ocpp_sansio.testing.strategies` for what is drawn, and
@@ -21,6 +30,26 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "ocpp_sansio.testing needs hypothesis: pip install 'ocpp-toolkit[testing]'"
     ) from exc
 
+from .frames import (
+    Reaction,
+    call_frames,
+    error_frames,
+    malformed_frames,
+    message_ids,
+    result_frames,
+)
 from .strategies import instances, json_values, messages, requests, responses
 
-__all__ = ["instances", "json_values", "messages", "requests", "responses"]
+__all__ = [
+    "Reaction",
+    "call_frames",
+    "error_frames",
+    "instances",
+    "json_values",
+    "malformed_frames",
+    "message_ids",
+    "messages",
+    "requests",
+    "responses",
+    "result_frames",
+]

@@ -364,7 +364,7 @@ class _Constrained:
     extra_fields: dict[str, Any] | None = attrs.field(default=None, metadata={"extra": True})
 
 
-_WHEN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?(Z|[+-]\d\d:\d\d)\Z", re.ASCII)
+_WHEN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6})?(Z|[+-]\d\d:\d\d)\Z", re.ASCII)
 _WHERE = re.compile(r"[a-z]+://[a-z0-9.]+(:\d+)?(/[\w.~-]*)*(\?[\w.~=&-]*)?\Z", re.ASCII)
 
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
 
-from ...actions import Direction, actions_for
+from ...actions import ActionTable, Direction, actions_for
 from ...version import Version
 from ..common import GenericMessage, Role
 from ..operations import OPERATIONS, OperationSpec
@@ -113,6 +113,9 @@ class EnumMap:
     approximated); ``approx_in`` and ``normalize_in`` read version values the generic
     enumeration spells otherwise. A generic value with no pairing is unsupported (``out``
     returns ``None``).
+
+    Maps are shared by every adapter of a version (built once per adapter class): treat them
+    as immutable.
     """
 
     def __init__(self, generic: type[enum.StrEnum], wire: type[enum.StrEnum] | None, *,
@@ -251,12 +254,38 @@ class BaseAdapter:
         cls.to_routes = to
         cls.from_routes = frm
 
+    #: this version's generated model package (shared by every instance of the class)
+    m: ClassVar[ModuleType]
+    #: this version's action table (shared)
+    actions: ClassVar[ActionTable]
+    #: every enumeration map of the class, by attribute name, in build order (shared)
+    _enum_maps: ClassVar[dict[str, EnumMap]]
+
     def __init__(self, role: Role, *, transactions: TransactionMap | None = None) -> None:
+        cls = type(self)
+        if "_enum_maps" not in cls.__dict__:
+            cls._share()
         self.role = role
         #: the station-side transaction bookkeeping (unused by the CSMS role)
         self.transactions = transactions if transactions is not None else TransactionMap()
-        self.m: ModuleType = importlib.import_module(self.version.module)
-        self.actions = actions_for(self.version)
+
+    @classmethod
+    def _share(cls) -> None:
+        """Build what every instance of this class shares, once, on the first instantiation.
+
+        Everything but the per-connection state (role, transaction bookkeeping) depends on the
+        version only, so it lives on the class: the model module, the action table and the
+        immutable enumeration maps (:meth:`_build_maps`). Building twice (two threads racing
+        on the first instance) is harmless: both builds are equal.
+        """
+        cls.m = importlib.import_module(cls.version.module)
+        cls.actions = actions_for(cls.version)
+        cls._build_maps()
+        cls._enum_maps = {k: v for k, v in vars(cls).items() if isinstance(v, EnumMap)}
+
+    @classmethod
+    def _build_maps(cls) -> None:
+        """Set the class's :class:`EnumMap` attributes (each version adapter does)."""
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -369,7 +398,7 @@ class BaseAdapter:
 
     def enum_maps(self) -> dict[str, EnumMap]:
         """Every enumeration map of this adapter, by attribute name (for the mapping table)."""
-        return {k: v for k, v in vars(self).items() if isinstance(v, EnumMap)}
+        return dict(self._enum_maps)
 
     def cls(self, name: str) -> Any:
         """A class of this version's model by name (``BootNotificationRequest``, ``IdTagInfo``)."""

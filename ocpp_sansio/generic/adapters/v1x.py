@@ -16,7 +16,7 @@ holds the mechanics:
 import itertools
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from ... import codec
 from ...version import Version
@@ -57,25 +57,70 @@ def decimal_text(value: Decimal) -> str:
 
 
 class V1xAdapter(BaseAdapter):
-    """Generic <-> OCPP 1.5 / 1.6 (subclassed per version)."""
+    """Generic <-> OCPP 1.5 / 1.6 (subclassed per version).
+
+    The enumeration maps are class attributes, built once per version on the first
+    instantiation and shared by every instance (:meth:`BaseAdapter._share`); the 1.6-only
+    ones are absent from the 1.5 class.
+    """
+
+    v15: ClassVar[bool]  #: whether this is the 1.5 adapter (shared)
+    registration: ClassVar[EnumMap]
+    authorization: ClassVar[EnumMap]
+    connector_status: ClassVar[EnumMap]
+    error_code: ClassVar[EnumMap]
+    availability: ClassVar[EnumMap]
+    availability_status: ClassVar[EnumMap]
+    unlock_status: ClassVar[EnumMap]
+    reset_status: ClassVar[EnumMap]
+    config_status: ClassVar[EnumMap]
+    data_transfer_status: ClassVar[EnumMap]
+    firmware_status: ClassVar[EnumMap]
+    diagnostics_status: ClassVar[EnumMap]
+    reservation_status: ClassVar[EnumMap]
+    cancel_status: ClassVar[EnumMap]
+    update_type: ClassVar[EnumMap]
+    local_list_status: ClassVar[EnumMap]
+    cache_status: ClassVar[EnumMap]
+    start_stop_status: ClassVar[EnumMap]
+    measurand: ClassVar[EnumMap]
+    context: ClassVar[EnumMap]
+    location: ClassVar[EnumMap]
+    unit: ClassVar[EnumMap]
+    phase: ClassVar[EnumMap]
+    stop_reason: ClassVar[EnumMap]
+    trigger: ClassVar[EnumMap]
+    trigger_status: ClassVar[EnumMap]
+    signed_firmware_status: ClassVar[EnumMap]
+    update_firmware_status: ClassVar[EnumMap]
+    log_type: ClassVar[EnumMap]
+    log_status: ClassVar[EnumMap]
+    upload_status: ClassVar[EnumMap]
+    purpose: ClassVar[EnumMap]
+    profile_kind: ClassVar[EnumMap]
+    recurrency: ClassVar[EnumMap]
+    rate_unit: ClassVar[EnumMap]
+    profile_status: ClassVar[EnumMap]
+    clear_profile_status: ClassVar[EnumMap]
+    composite_status: ClassVar[EnumMap]
 
     def __init__(self, role: Role, *, transactions: TransactionMap | None = None,
                  transaction_ids: Callable[[], int] | None = None) -> None:
         super().__init__(role, transactions=transactions)
         #: CSMS side: the integer id given to each new transaction (StartTransaction.conf)
         self.transaction_ids = transaction_ids or itertools.count(1).__next__
-        self.v15 = self.version is Version.V15
-        self._build_maps()
 
     # -- enumerations ---------------------------------------------------------------------
 
-    def _build_maps(self) -> None:
-        m, v15 = self.m, self.v15
-        self.registration = EnumMap(pr.RegistrationStatus, m.RegistrationStatus,
-                                    approx_out={"Pending": "Rejected"} if v15 else None)
-        self.authorization = EnumMap(cm.AuthorizationStatus, m.AuthorizationStatus,
-                                     approx_out=dict.fromkeys(_NEW_STATUSES_2X, "Invalid"))
-        self.connector_status = EnumMap(
+    @classmethod
+    def _build_maps(cls) -> None:
+        cls.v15 = v15 = cls.version is Version.V15
+        m = cls.m
+        cls.registration = EnumMap(pr.RegistrationStatus, m.RegistrationStatus,
+                                   approx_out={"Pending": "Rejected"} if v15 else None)
+        cls.authorization = EnumMap(cm.AuthorizationStatus, m.AuthorizationStatus,
+                                    approx_out=dict.fromkeys(_NEW_STATUSES_2X, "Invalid"))
+        cls.connector_status = EnumMap(
             av.ConnectorStatus, m.ChargePointStatus,
             approx_out=dict.fromkeys(_IN_USE_16, "Occupied") if v15 else None)
         if v15:
@@ -83,71 +128,71 @@ class V1xAdapter(BaseAdapter):
                             "LocalListConflict": "OtherError", "OverVoltage": "OtherError"}
         else:
             error_approx = {"Mode3Error": "EVCommunicationError"}
-        self.error_code = EnumMap(av.ConnectorErrorCode, m.ChargePointErrorCode,
-                                  approx_out=error_approx)
-        self.availability = EnumMap(av.OperationalStatus, m.AvailabilityType)
-        self.availability_status = EnumMap(av.ChangeAvailabilityStatus, m.AvailabilityStatus)
+        cls.error_code = EnumMap(av.ConnectorErrorCode, m.ChargePointErrorCode,
+                                 approx_out=error_approx)
+        cls.availability = EnumMap(av.OperationalStatus, m.AvailabilityType)
+        cls.availability_status = EnumMap(av.ChangeAvailabilityStatus, m.AvailabilityStatus)
         unlock_failed = "Rejected" if v15 else "UnlockFailed"
-        self.unlock_status = EnumMap(
+        cls.unlock_status = EnumMap(
             av.UnlockStatus, m.UnlockStatus,
             renames={"Unlocked": "Accepted", "UnlockFailed": "Rejected"} if v15 else None,
             approx_out=dict.fromkeys(
                 ("OngoingAuthorizedTransaction", "UnknownConnector",
                  *(("NotSupported",) if v15 else ())), unlock_failed))
-        self.reset_status = EnumMap(pr.ResetStatus, m.ResetStatus,
-                                    approx_out={"Scheduled": "Accepted"})
-        self.config_status = EnumMap(
+        cls.reset_status = EnumMap(pr.ResetStatus, m.ResetStatus,
+                                   approx_out={"Scheduled": "Accepted"})
+        cls.config_status = EnumMap(
             co.SetConfigurationStatus, m.ConfigurationStatus,
             renames={"UnknownVariable": "NotSupported"},
             approx_out={"UnknownComponent": "NotSupported",
                         "NotSupportedAttributeType": "Rejected",
                         **({"RebootRequired": "Accepted"} if v15 else {})})
-        self.data_transfer_status = EnumMap(dt.DataTransferStatus, m.DataTransferStatus)
-        self.firmware_status = EnumMap(fw.FirmwareStatus, m.FirmwareStatus)
-        self.diagnostics_status = EnumMap(fw.UploadLogStatus, m.DiagnosticsStatus,
-                                          renames={"UploadFailure": "UploadFailed"})
-        self.reservation_status = EnumMap(rs.ReserveNowStatus, m.ReservationStatus)
-        self.cancel_status = EnumMap(rs.CancelReservationStatus, m.CancelReservationStatus)
-        self.update_type = EnumMap(au.UpdateType, m.UpdateType)
-        self.local_list_status = EnumMap(au.SendLocalListStatus, m.UpdateStatus,
-                                         approx_out=None if v15 else {"HashError": "Failed"})
-        self.cache_status = EnumMap(au.ClearCacheStatus, m.ClearCacheStatus)
-        self.start_stop_status = EnumMap(tx.RequestStartStopStatus, m.RemoteStartStopStatus)
-        self.measurand = EnumMap(me.Measurand, m.Measurand)
-        self.context = EnumMap(me.ReadingContext, m.ReadingContext)
-        self.location = EnumMap(me.Location, m.Location)
-        self.unit = EnumMap(me.UnitOfMeasure, m.UnitOfMeasure,
-                            renames={"A": "Amp", "V": "Volt"} if v15 else None,
-                            normalize_in=None if v15 else {"Celcius": "Celsius"})
+        cls.data_transfer_status = EnumMap(dt.DataTransferStatus, m.DataTransferStatus)
+        cls.firmware_status = EnumMap(fw.FirmwareStatus, m.FirmwareStatus)
+        cls.diagnostics_status = EnumMap(fw.UploadLogStatus, m.DiagnosticsStatus,
+                                         renames={"UploadFailure": "UploadFailed"})
+        cls.reservation_status = EnumMap(rs.ReserveNowStatus, m.ReservationStatus)
+        cls.cancel_status = EnumMap(rs.CancelReservationStatus, m.CancelReservationStatus)
+        cls.update_type = EnumMap(au.UpdateType, m.UpdateType)
+        cls.local_list_status = EnumMap(au.SendLocalListStatus, m.UpdateStatus,
+                                        approx_out=None if v15 else {"HashError": "Failed"})
+        cls.cache_status = EnumMap(au.ClearCacheStatus, m.ClearCacheStatus)
+        cls.start_stop_status = EnumMap(tx.RequestStartStopStatus, m.RemoteStartStopStatus)
+        cls.measurand = EnumMap(me.Measurand, m.Measurand)
+        cls.context = EnumMap(me.ReadingContext, m.ReadingContext)
+        cls.location = EnumMap(me.Location, m.Location)
+        cls.unit = EnumMap(me.UnitOfMeasure, m.UnitOfMeasure,
+                           renames={"A": "Amp", "V": "Volt"} if v15 else None,
+                           normalize_in=None if v15 else {"Celcius": "Celsius"})
         if v15:
             return
-        self.phase = EnumMap(me.Phase, m.Phase)
-        self.stop_reason = EnumMap(
+        cls.phase = EnumMap(me.Phase, m.Phase)
+        cls.stop_reason = EnumMap(
             tx.StopReason, m.Reason,
             approx_out=dict.fromkeys(
                 ("EnergyLimitReached", "GroundFault", "ImmediateReset", "LocalOutOfCredit",
                  "MasterPass", "OvercurrentFault", "PowerQuality", "SOCLimitReached",
                  "StoppedByEV", "TimeLimitReached", "Timeout", "ReqEnergyTransferRejected"),
                 "Other"))
-        self.trigger = EnumMap(pr.MessageTrigger, m.MessageTrigger,
-                               renames={"LogStatusNotification": "DiagnosticsStatusNotification"})
-        self.trigger_status = EnumMap(pr.TriggerMessageStatus, m.TriggerMessageStatus)
-        self.signed_firmware_status = EnumMap(fw.FirmwareStatus, m.FirmwareStatusEnumType)
-        self.update_firmware_status = EnumMap(fw.UpdateFirmwareStatus,
-                                              m.UpdateFirmwareStatusEnumType)
-        self.log_type = EnumMap(fw.LogType, m.LogEnumType)
-        self.log_status = EnumMap(fw.LogStatus, m.LogStatusEnumType)
-        self.upload_status = EnumMap(fw.UploadLogStatus, m.UploadLogStatusEnumType)
-        self.purpose = EnumMap(sc.ChargingProfilePurpose, m.ChargingProfilePurposeType,
-                               renames={"ChargingStationMaxProfile": "ChargePointMaxProfile"})
-        self.profile_kind = EnumMap(sc.ChargingProfileKind, m.ChargingProfileKindType)
-        self.recurrency = EnumMap(sc.RecurrencyKind, m.RecurrencyKindType)
-        self.rate_unit = EnumMap(sc.ChargingRateUnit, m.ChargingRateUnitType)
-        self.profile_status = EnumMap(sc.ChargingProfileStatus, m.ChargingProfileStatus)
-        self.clear_profile_status = EnumMap(sc.ClearChargingProfileStatus,
-                                            m.ClearChargingProfileStatus)
-        self.composite_status = EnumMap(sc.GetCompositeScheduleStatus,
-                                        m.GetCompositeScheduleStatus)
+        cls.trigger = EnumMap(pr.MessageTrigger, m.MessageTrigger,
+                              renames={"LogStatusNotification": "DiagnosticsStatusNotification"})
+        cls.trigger_status = EnumMap(pr.TriggerMessageStatus, m.TriggerMessageStatus)
+        cls.signed_firmware_status = EnumMap(fw.FirmwareStatus, m.FirmwareStatusEnumType)
+        cls.update_firmware_status = EnumMap(fw.UpdateFirmwareStatus,
+                                             m.UpdateFirmwareStatusEnumType)
+        cls.log_type = EnumMap(fw.LogType, m.LogEnumType)
+        cls.log_status = EnumMap(fw.LogStatus, m.LogStatusEnumType)
+        cls.upload_status = EnumMap(fw.UploadLogStatus, m.UploadLogStatusEnumType)
+        cls.purpose = EnumMap(sc.ChargingProfilePurpose, m.ChargingProfilePurposeType,
+                              renames={"ChargingStationMaxProfile": "ChargePointMaxProfile"})
+        cls.profile_kind = EnumMap(sc.ChargingProfileKind, m.ChargingProfileKindType)
+        cls.recurrency = EnumMap(sc.RecurrencyKind, m.RecurrencyKindType)
+        cls.rate_unit = EnumMap(sc.ChargingRateUnit, m.ChargingRateUnitType)
+        cls.profile_status = EnumMap(sc.ChargingProfileStatus, m.ChargingProfileStatus)
+        cls.clear_profile_status = EnumMap(sc.ClearChargingProfileStatus,
+                                           m.ClearChargingProfileStatus)
+        cls.composite_status = EnumMap(sc.GetCompositeScheduleStatus,
+                                       m.GetCompositeScheduleStatus)
 
     # -- shared pieces --------------------------------------------------------------------
 

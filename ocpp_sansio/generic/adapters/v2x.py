@@ -11,7 +11,7 @@ Station-side state: :class:`~ocpp_sansio.generic.txmap.TransactionMap` counts ``
 per transaction (0 for ``Started``) and forgets the transaction at ``Ended``.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ...version import Version
 from .. import authorization as au
@@ -25,9 +25,8 @@ from .. import provisioning as pr
 from .. import reservation as rs
 from .. import smart_charging as sc
 from .. import transactions as tx
-from ..common import Role, to_decimal
+from ..common import to_decimal
 from ..outcome import UnsupportedReason as Why
-from ..txmap import TransactionMap
 from .base import BaseAdapter, Ctx, EnumMap, converts, join, reads
 from .v1x import number
 
@@ -36,74 +35,121 @@ _ENERGY = "Energy.Active.Import.Register"
 
 
 class V2xAdapter(BaseAdapter):
-    """Generic <-> OCPP 2.0.1 / 2.1 (subclassed per version)."""
+    """Generic <-> OCPP 2.0.1 / 2.1 (subclassed per version).
 
-    def __init__(self, role: Role, *, transactions: TransactionMap | None = None) -> None:
-        super().__init__(role, transactions=transactions)
-        self.v21 = self.version is Version.V21
-        self._build_maps()
+    The enumeration maps are class attributes, built once per version on the first
+    instantiation and shared by every instance (:meth:`BaseAdapter._share`).
+    """
 
-    def _build_maps(self) -> None:
-        m = self.m
-        self.boot_reason = EnumMap(pr.BootReason, m.BootReasonEnumType)
-        self.registration = EnumMap(pr.RegistrationStatus, m.RegistrationStatusEnumType)
-        self.id_token_type = EnumMap(cm.IdTokenType,
-                                     None if self.v21 else m.IdTokenEnumType)
-        self.authorization = EnumMap(cm.AuthorizationStatus, m.AuthorizationStatusEnumType)
-        self.message_format = EnumMap(cm.MessageFormat, m.MessageFormatEnumType)
-        self.connector_status = EnumMap(av.ConnectorStatus, m.ConnectorStatusEnumType,
-                                        approx_out=dict.fromkeys(_IN_USE_16, "Occupied"))
-        self.availability = EnumMap(av.OperationalStatus, m.OperationalStatusEnumType)
-        self.availability_status = EnumMap(av.ChangeAvailabilityStatus,
-                                           m.ChangeAvailabilityStatusEnumType)
-        self.unlock_status = EnumMap(av.UnlockStatus, m.UnlockStatusEnumType,
-                                     approx_out={"NotSupported": "UnlockFailed"})
-        self.reset_type = EnumMap(pr.ResetType, m.ResetEnumType)
-        self.reset_status = EnumMap(pr.ResetStatus, m.ResetStatusEnumType)
-        self.attribute = EnumMap(co.Attribute, m.AttributeEnumType)
-        self.get_status = EnumMap(co.GetConfigurationStatus, m.GetVariableStatusEnumType)
-        self.set_status = EnumMap(co.SetConfigurationStatus, m.SetVariableStatusEnumType)
-        self.trigger = EnumMap(pr.MessageTrigger, m.MessageTriggerEnumType)
-        self.trigger_status = EnumMap(pr.TriggerMessageStatus, m.TriggerMessageStatusEnumType)
-        self.data_transfer_status = EnumMap(dt.DataTransferStatus, m.DataTransferStatusEnumType)
-        self.update_firmware_status = EnumMap(fw.UpdateFirmwareStatus,
-                                              m.UpdateFirmwareStatusEnumType)
-        self.firmware_status = EnumMap(fw.FirmwareStatus, m.FirmwareStatusEnumType)
-        self.log_type = EnumMap(fw.LogType, m.LogEnumType)
-        self.log_status = EnumMap(fw.LogStatus, m.LogStatusEnumType)
-        self.upload_status = EnumMap(fw.UploadLogStatus, m.UploadLogStatusEnumType)
-        self.reservation_status = EnumMap(rs.ReserveNowStatus, m.ReserveNowStatusEnumType)
-        self.cancel_status = EnumMap(rs.CancelReservationStatus,
-                                     m.CancelReservationStatusEnumType)
-        self.reservation_update = EnumMap(rs.ReservationUpdateStatus,
-                                          m.ReservationUpdateStatusEnumType)
-        self.update_type = EnumMap(au.UpdateType, m.UpdateEnumType)
-        self.local_list_status = EnumMap(au.SendLocalListStatus, m.SendLocalListStatusEnumType,
-                                         approx_out={"NotSupported": "Failed",
-                                                     "HashError": "Failed"})
-        self.cache_status = EnumMap(au.ClearCacheStatus, m.ClearCacheStatusEnumType)
-        self.event_type = EnumMap(tx.TransactionEventType, m.TransactionEventEnumType)
-        self.trigger_reason = EnumMap(tx.TriggerReason, m.TriggerReasonEnumType)
-        self.charging_state = EnumMap(tx.ChargingState, m.ChargingStateEnumType)
-        self.stop_reason = EnumMap(tx.StopReason, m.ReasonEnumType,
-                                   approx_out={"HardReset": "ImmediateReset",
-                                               "SoftReset": "ImmediateReset",
-                                               "UnlockCommand": "Other"})
-        self.start_stop_status = EnumMap(tx.RequestStartStopStatus,
-                                         m.RequestStartStopStatusEnumType)
-        self.measurand = EnumMap(me.Measurand, m.MeasurandEnumType)
-        self.context = EnumMap(me.ReadingContext, m.ReadingContextEnumType)
-        self.location = EnumMap(me.Location, m.LocationEnumType)
-        self.phase = EnumMap(me.Phase, m.PhaseEnumType)
-        self.purpose = EnumMap(sc.ChargingProfilePurpose, m.ChargingProfilePurposeEnumType)
-        self.profile_kind = EnumMap(sc.ChargingProfileKind, m.ChargingProfileKindEnumType)
-        self.recurrency = EnumMap(sc.RecurrencyKind, m.RecurrencyKindEnumType)
-        self.rate_unit = EnumMap(sc.ChargingRateUnit, m.ChargingRateUnitEnumType)
-        self.profile_status = EnumMap(sc.ChargingProfileStatus, m.ChargingProfileStatusEnumType,
-                                      approx_out={"NotSupported": "Rejected"})
-        self.clear_profile_status = EnumMap(sc.ClearChargingProfileStatus,
-                                            m.ClearChargingProfileStatusEnumType)
-        self.composite_status = EnumMap(sc.GetCompositeScheduleStatus, m.GenericStatusEnumType)
+    v21: ClassVar[bool]  #: whether this is the 2.1 adapter (shared)
+    boot_reason: ClassVar[EnumMap]
+    registration: ClassVar[EnumMap]
+    id_token_type: ClassVar[EnumMap]
+    authorization: ClassVar[EnumMap]
+    message_format: ClassVar[EnumMap]
+    connector_status: ClassVar[EnumMap]
+    availability: ClassVar[EnumMap]
+    availability_status: ClassVar[EnumMap]
+    unlock_status: ClassVar[EnumMap]
+    reset_type: ClassVar[EnumMap]
+    reset_status: ClassVar[EnumMap]
+    attribute: ClassVar[EnumMap]
+    get_status: ClassVar[EnumMap]
+    set_status: ClassVar[EnumMap]
+    trigger: ClassVar[EnumMap]
+    trigger_status: ClassVar[EnumMap]
+    data_transfer_status: ClassVar[EnumMap]
+    update_firmware_status: ClassVar[EnumMap]
+    firmware_status: ClassVar[EnumMap]
+    log_type: ClassVar[EnumMap]
+    log_status: ClassVar[EnumMap]
+    upload_status: ClassVar[EnumMap]
+    reservation_status: ClassVar[EnumMap]
+    cancel_status: ClassVar[EnumMap]
+    reservation_update: ClassVar[EnumMap]
+    update_type: ClassVar[EnumMap]
+    local_list_status: ClassVar[EnumMap]
+    cache_status: ClassVar[EnumMap]
+    event_type: ClassVar[EnumMap]
+    trigger_reason: ClassVar[EnumMap]
+    charging_state: ClassVar[EnumMap]
+    stop_reason: ClassVar[EnumMap]
+    start_stop_status: ClassVar[EnumMap]
+    measurand: ClassVar[EnumMap]
+    context: ClassVar[EnumMap]
+    location: ClassVar[EnumMap]
+    phase: ClassVar[EnumMap]
+    purpose: ClassVar[EnumMap]
+    profile_kind: ClassVar[EnumMap]
+    recurrency: ClassVar[EnumMap]
+    rate_unit: ClassVar[EnumMap]
+    profile_status: ClassVar[EnumMap]
+    clear_profile_status: ClassVar[EnumMap]
+    composite_status: ClassVar[EnumMap]
+
+    @classmethod
+    def _build_maps(cls) -> None:
+        cls.v21 = cls.version is Version.V21
+        m = cls.m
+        cls.boot_reason = EnumMap(pr.BootReason, m.BootReasonEnumType)
+        cls.registration = EnumMap(pr.RegistrationStatus, m.RegistrationStatusEnumType)
+        cls.id_token_type = EnumMap(cm.IdTokenType,
+                                    None if cls.v21 else m.IdTokenEnumType)
+        cls.authorization = EnumMap(cm.AuthorizationStatus, m.AuthorizationStatusEnumType)
+        cls.message_format = EnumMap(cm.MessageFormat, m.MessageFormatEnumType)
+        cls.connector_status = EnumMap(av.ConnectorStatus, m.ConnectorStatusEnumType,
+                                       approx_out=dict.fromkeys(_IN_USE_16, "Occupied"))
+        cls.availability = EnumMap(av.OperationalStatus, m.OperationalStatusEnumType)
+        cls.availability_status = EnumMap(av.ChangeAvailabilityStatus,
+                                          m.ChangeAvailabilityStatusEnumType)
+        cls.unlock_status = EnumMap(av.UnlockStatus, m.UnlockStatusEnumType,
+                                    approx_out={"NotSupported": "UnlockFailed"})
+        cls.reset_type = EnumMap(pr.ResetType, m.ResetEnumType)
+        cls.reset_status = EnumMap(pr.ResetStatus, m.ResetStatusEnumType)
+        cls.attribute = EnumMap(co.Attribute, m.AttributeEnumType)
+        cls.get_status = EnumMap(co.GetConfigurationStatus, m.GetVariableStatusEnumType)
+        cls.set_status = EnumMap(co.SetConfigurationStatus, m.SetVariableStatusEnumType)
+        cls.trigger = EnumMap(pr.MessageTrigger, m.MessageTriggerEnumType)
+        cls.trigger_status = EnumMap(pr.TriggerMessageStatus, m.TriggerMessageStatusEnumType)
+        cls.data_transfer_status = EnumMap(dt.DataTransferStatus, m.DataTransferStatusEnumType)
+        cls.update_firmware_status = EnumMap(fw.UpdateFirmwareStatus,
+                                             m.UpdateFirmwareStatusEnumType)
+        cls.firmware_status = EnumMap(fw.FirmwareStatus, m.FirmwareStatusEnumType)
+        cls.log_type = EnumMap(fw.LogType, m.LogEnumType)
+        cls.log_status = EnumMap(fw.LogStatus, m.LogStatusEnumType)
+        cls.upload_status = EnumMap(fw.UploadLogStatus, m.UploadLogStatusEnumType)
+        cls.reservation_status = EnumMap(rs.ReserveNowStatus, m.ReserveNowStatusEnumType)
+        cls.cancel_status = EnumMap(rs.CancelReservationStatus,
+                                    m.CancelReservationStatusEnumType)
+        cls.reservation_update = EnumMap(rs.ReservationUpdateStatus,
+                                         m.ReservationUpdateStatusEnumType)
+        cls.update_type = EnumMap(au.UpdateType, m.UpdateEnumType)
+        cls.local_list_status = EnumMap(au.SendLocalListStatus, m.SendLocalListStatusEnumType,
+                                        approx_out={"NotSupported": "Failed",
+                                                    "HashError": "Failed"})
+        cls.cache_status = EnumMap(au.ClearCacheStatus, m.ClearCacheStatusEnumType)
+        cls.event_type = EnumMap(tx.TransactionEventType, m.TransactionEventEnumType)
+        cls.trigger_reason = EnumMap(tx.TriggerReason, m.TriggerReasonEnumType)
+        cls.charging_state = EnumMap(tx.ChargingState, m.ChargingStateEnumType)
+        cls.stop_reason = EnumMap(tx.StopReason, m.ReasonEnumType,
+                                  approx_out={"HardReset": "ImmediateReset",
+                                              "SoftReset": "ImmediateReset",
+                                              "UnlockCommand": "Other"})
+        cls.start_stop_status = EnumMap(tx.RequestStartStopStatus,
+                                        m.RequestStartStopStatusEnumType)
+        cls.measurand = EnumMap(me.Measurand, m.MeasurandEnumType)
+        cls.context = EnumMap(me.ReadingContext, m.ReadingContextEnumType)
+        cls.location = EnumMap(me.Location, m.LocationEnumType)
+        cls.phase = EnumMap(me.Phase, m.PhaseEnumType)
+        cls.purpose = EnumMap(sc.ChargingProfilePurpose, m.ChargingProfilePurposeEnumType)
+        cls.profile_kind = EnumMap(sc.ChargingProfileKind, m.ChargingProfileKindEnumType)
+        cls.recurrency = EnumMap(sc.RecurrencyKind, m.RecurrencyKindEnumType)
+        cls.rate_unit = EnumMap(sc.ChargingRateUnit, m.ChargingRateUnitEnumType)
+        cls.profile_status = EnumMap(sc.ChargingProfileStatus, m.ChargingProfileStatusEnumType,
+                                     approx_out={"NotSupported": "Rejected"})
+        cls.clear_profile_status = EnumMap(sc.ClearChargingProfileStatus,
+                                           m.ClearChargingProfileStatusEnumType)
+        cls.composite_status = EnumMap(sc.GetCompositeScheduleStatus, m.GenericStatusEnumType)
 
     # -- shared pieces --------------------------------------------------------------------
 
