@@ -65,6 +65,13 @@ class JsonConnection(asyncio.Protocol):
         """Calls can be made."""
         return self.link.is_open and not self._closing
 
+    @property
+    def write_buffer_size(self) -> int:
+        """Bytes written to the transport and not yet accepted by the kernel (everything the
+        link queues is written at once, so this is all the output held for the peer)."""
+        transport = self.transport
+        return 0 if transport is None else transport.get_write_buffer_size()
+
     async def call(self, message: Any, timeout: float | None = None) -> Any:
         """Send a CALL and wait for its typed response."""
         if self._closing:

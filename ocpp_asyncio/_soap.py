@@ -14,7 +14,9 @@ handlers, keeps time. The application API is the OCPP-J one (``docs/soap-binding
 - :class:`SoapApp`: the central system's state and the per-connection HTTP loop, for a server
   that already accepted the connection (the one-port front door of ``_server.py``: it reads
   the HTTP request head, keeps WebSocket upgrades for OCPP-J and hands everything else to
-  :meth:`SoapApp.handle` with the bytes it already read).
+  :meth:`SoapApp.handle` with the bytes it already read). Under the front door, one OCPP-S
+  request must be complete within the front door's ``Limits.handshake_timeout``, as an
+  upgrade request must (HTTP 408 and close otherwise).
 
 Outcomes map onto the OCPP-J API (:mod:`ocpp_sansio.soap.outcomes`): a handler raising
 :class:`~ocpp_sansio.rpc.CallError` answers with the matching fault, anything else (or ``None``)
@@ -39,6 +41,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import asynccontextmanager
 from types import MappingProxyType
 from typing import Any, Protocol
+
+import attrs
 
 from ocpp_sansio.actions import actions_for
 from ocpp_sansio.handlers import CallContext, Handler
@@ -83,8 +87,12 @@ log = logging.getLogger("ocpp_asyncio.soap")
 
 #: Read size of the socket loops.
 READ_SIZE = 65536
-#: Seconds an idle kept-alive server connection may wait for its next request.
+#: Seconds an idle kept-alive server connection may wait for its next request. Once a
+#: request's first byte arrived, the request has ``Limits.request_timeout`` (20 s by default;
+#: the front door's ``Limits.handshake_timeout``) to be complete, else HTTP 408 and close.
 IDLE_TIMEOUT = 120.0
+#: Seconds to try sending the 408 to a request that was not complete in time.
+SEND_TIMEOUT = 1.0
 #: Seconds a closing endpoint waits for the requests being answered before cancelling them.
 DRAIN_TIMEOUT = 10.0
 
@@ -228,11 +236,19 @@ class _Connections:
     async def serve(
         self, stream: ByteStream, server: SoapServer, head: bytes,
         on_call: Callable[[SoapServer, CallReceived], Awaitable[bytes]],
+        started: float | None = None,
     ) -> None:
-        """Drive ``server`` over ``stream`` until either side closes."""
+        """Drive ``server`` over ``stream`` until either side closes.
+
+        ``head``: bytes already read, since ``started`` (the loop's ``time()``) when given.
+        Reading waits ``IDLE_TIMEOUT`` for a request to start, then until the request's
+        deadline (:meth:`SoapServer.request_deadline`); past it, HTTP 408 and close.
+        """
+        loop = asyncio.get_running_loop()
         try:
             if head:
                 server.receive_data(bytes(head))
+                server.request_deadline(loop.time() if started is None else started)
             while not self.closing:
                 try:
                     event = server.next_event()
@@ -246,10 +262,20 @@ class _Connections:
                     task = asyncio.current_task()
                     assert task is not None
                     self._idle.add(task)
+                    now = loop.time()
+                    request_deadline = server.request_deadline(now)
+                    deadline = now + IDLE_TIMEOUT
+                    if request_deadline is not None:
+                        deadline = min(deadline, request_deadline)
                     try:
-                        async with asyncio.timeout(IDLE_TIMEOUT):
+                        async with asyncio.timeout_at(deadline):
                             data = bytes(await stream.receive_some(READ_SIZE))
                     except TimeoutError:
+                        if request_deadline is not None and not self.closing:
+                            # the request was not complete in time (slow-loris): 408, close
+                            with contextlib.suppress(TimeoutError):
+                                async with asyncio.timeout(SEND_TIMEOUT):
+                                    await stream.send_all(server.time_out())
                         return
                     except asyncio.CancelledError:
                         if self.closing and task.uncancel() == 0:
@@ -691,12 +717,15 @@ class SoapApp:
             self.soap_endpoints[station_id] = url
         return await self._station(station_id, soap_versions((version,))[0], None)
 
-    async def handle(self, stream: AnyStream, head: bytes = b"", server: Any = None) -> None:
+    async def handle(self, stream: AnyStream, head: bytes = b"", server: Any = None, *,
+                     started: float | None = None) -> None:
         """Serve one HTTP connection; ``head`` holds the bytes already read from it.
 
         ``stream`` is a :class:`ByteStream` or an asyncio ``(reader, writer)`` pair.
         ``server`` is the front door's server object; unused here, accepted so the front
-        door's hook signature is ``(stream, head, server)``.
+        door's hook signature is ``(stream, head, server)``. ``started`` (the loop's
+        ``time()``), when given, is when reading ``head`` began: the first request's time
+        limit (``Limits.request_timeout``) counts from then, else from now.
         """
         stream = as_stream(stream)
         remote = _remote_address(stream)
@@ -711,7 +740,7 @@ class SoapApp:
                               station)
             return await answer_call(conn, call, station.handlers.get(call.action), ctx)
 
-        await self._connections.serve(stream, self.endpoint.server(), head, on_call)
+        await self._connections.serve(stream, self.endpoint.server(), head, on_call, started)
 
     async def call(self, station_id: str, message: Any, timeout: float | None = None) -> Any:
         """Call a station by identity (``KeyError`` if it never called us)."""
@@ -830,5 +859,15 @@ def soap_app(server: Any) -> SoapApp:
         default_timeout=getattr(server, "_default_timeout", 30.0),
         on_connect=getattr(server, "_on_connect", None),
         on_disconnect=getattr(server, "_on_disconnect", None),
-        client_ssl=None, registry=server,
+        client_ssl=None, registry=server, limits=_front_door_limits(server),
     )
+
+
+def _front_door_limits(server: Any) -> Limits:
+    """The OCPP-S limits under the front door: its ``Limits.handshake_timeout`` also bounds
+    the time one OCPP-S request may take to arrive (``Limits.request_timeout``)."""
+    ws_limits = getattr(getattr(server, "config", None), "limits", None)
+    timeout = getattr(ws_limits, "handshake_timeout", None)
+    if timeout is None:
+        return DEFAULT_LIMITS
+    return attrs.evolve(DEFAULT_LIMITS, request_timeout=timeout)

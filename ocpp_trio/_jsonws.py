@@ -4,6 +4,13 @@ Per connection: a read loop (``receive_some`` -> :meth:`Link.receive`), a write 
 :meth:`Link.data_to_send` whenever something was queued), a timer task sleeping until
 :meth:`Link.next_deadline`, and one task per CALL of the peer running its handler. No protocol
 rule lives here: they are in ``ocpp_sansio.ws`` and ``ocpp_sansio.rpc``.
+
+Write backpressure: while a write is in progress, whatever the link queues meanwhile (answers,
+pongs) is taken into the connection's own output queue at once, so that :attr:`JsonConnection.
+write_buffer_size` counts every byte not yet accepted by the transport; the read loop does not
+read while that exceeds ``HIGH_WATER`` and resumes when the writes drained it. A peer that sends
+CALLs and never reads thus makes the server hold at most ``HIGH_WATER`` plus the answers to one
+read (``READ_SIZE`` bytes) of its input.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from ._common import ConnectionClosed, Ended, HandshakeRejected, Link, Output, S
 __all__ = ["JsonConnection"]
 
 READ_SIZE = 65536
-#: bytes being written above which the read loop waits for the write (write backpressure: a
-#: peer that does not read cannot make us buffer what it keeps sending us to answer)
+#: bytes being written or queued for writing above which the read loop waits for the writes
+#: (write backpressure: a peer that does not read cannot make us buffer what it keeps sending
+#: us to answer)
 HIGH_WATER = 1 << 16
 #: seconds the write loop may keep trying to flush once the connection has ended
 FLUSH_GRACE = 5.0
@@ -78,6 +86,8 @@ class JsonConnection:
         self._nursery: trio.Nursery | None = None
         self._send_scope: trio.CancelScope | None = None
         self._sending = 0
+        self._out: list[bytes] = []
+        self._queued = 0
         self._sent = trio.Event()
 
     # -- public --------------------------------------------------------------------------------
@@ -86,6 +96,12 @@ class JsonConnection:
     def is_open(self) -> bool:
         """Calls can be made."""
         return self.link.is_open and not self._closing
+
+    @property
+    def write_buffer_size(self) -> int:
+        """Bytes being written or taken from the link for writing, not yet accepted by the
+        transport (what the read loop compares with ``HIGH_WATER``)."""
+        return self._sending + self._queued
 
     async def call(self, message: Any, timeout: float | None = None) -> Any:
         """Send a CALL and wait for its typed response (see ``bindings-api.md``)."""
@@ -151,7 +167,7 @@ class JsonConnection:
             self._kick()
         stream = self.stream
         while link.ended is None:
-            while self._sending > HIGH_WATER:
+            while self._sending + self._queued > HIGH_WATER:
                 self._sent = trio.Event()
                 await self._sent.wait()
             try:
@@ -172,7 +188,9 @@ class JsonConnection:
             self._send_scope = scope
             while True:
                 self._write_wake = trio.Event()
-                data = link.data_to_send()
+                self._take()
+                data = b"".join(self._out)
+                self._out, self._queued = [], 0
                 if data:
                     self._sending = len(data)
                     try:
@@ -200,9 +218,19 @@ class JsonConnection:
             self._process(link.timeout(trio.current_time()))
             self._kick()
 
+    def _take(self) -> None:
+        """Move what the link has to send into our output queue."""
+        data = self.link.data_to_send()
+        if data:
+            self._out.append(data)
+            self._queued += len(data)
+
     def _kick(self) -> None:
-        """Something may have been queued: wake the writer; move the timer earlier if needed
-        (changing a cancel scope's deadline costs no task switch)."""
+        """Something may have been queued: wake the writer (while it is blocked in a write,
+        take the new bytes into our queue now, so that the read loop sees them); move the
+        timer earlier if needed (changing a cancel scope's deadline costs no task switch)."""
+        if self._sending:
+            self._take()
         self._write_wake.set()
         scope = self._timer_scope
         if scope is not None:

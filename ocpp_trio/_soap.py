@@ -14,7 +14,9 @@ handlers, keeps time. The application API is the OCPP-J one (``docs/soap-binding
 - :class:`SoapApp`: the central system's state and the per-connection HTTP loop, for a server
   that already accepted the connection (the one-port front door of ``_server.py``: it reads
   the HTTP request head, keeps WebSocket upgrades for OCPP-J and hands everything else to
-  :meth:`SoapApp.handle` with the bytes it already read).
+  :meth:`SoapApp.handle` with the bytes it already read). Under the front door, one OCPP-S
+  request must be complete within the front door's ``Limits.handshake_timeout``, as an
+  upgrade request must (HTTP 408 and close otherwise).
 
 Outcomes map onto the OCPP-J API (:mod:`ocpp_sansio.soap.outcomes`): a handler raising
 :class:`~ocpp_sansio.rpc.CallError` answers with the matching fault, anything else (or ``None``)
@@ -38,6 +40,7 @@ from contextlib import asynccontextmanager
 from types import MappingProxyType
 from typing import Any, Protocol
 
+import attrs
 import trio
 
 from ocpp_sansio.actions import actions_for
@@ -83,8 +86,12 @@ log = logging.getLogger("ocpp_trio.soap")
 
 #: Read size of the socket loops.
 READ_SIZE = 65536
-#: Seconds an idle kept-alive server connection may wait for its next request.
+#: Seconds an idle kept-alive server connection may wait for its next request. Once a
+#: request's first byte arrived, the request has ``Limits.request_timeout`` (20 s by default;
+#: the front door's ``Limits.handshake_timeout``) to be complete, else HTTP 408 and close.
 IDLE_TIMEOUT = 120.0
+#: Seconds to try sending the 408 to a request that was not complete in time.
+SEND_TIMEOUT = 1.0
 #: Seconds a closing endpoint waits for the requests being answered before cancelling them.
 DRAIN_TIMEOUT = 10.0
 
@@ -196,11 +203,18 @@ class _Connections:
     async def serve(
         self, stream: ByteStream, server: SoapServer, head: bytes,
         on_call: Callable[[SoapServer, CallReceived], Awaitable[bytes]],
+        started: float | None = None,
     ) -> None:
-        """Drive ``server`` over ``stream`` until either side closes."""
+        """Drive ``server`` over ``stream`` until either side closes.
+
+        ``head``: bytes already read, since ``started`` (``trio.current_time()``) when given.
+        Reading waits ``IDLE_TIMEOUT`` for a request to start, then until the request's
+        deadline (:meth:`SoapServer.request_deadline`); past it, HTTP 408 and close.
+        """
         try:
             if head:
                 server.receive_data(bytes(head))
+                server.request_deadline(trio.current_time() if started is None else started)
             while not self.closing:
                 try:
                     event = server.next_event()
@@ -212,13 +226,22 @@ class _Connections:
                     continue
                 if isinstance(event, NeedData):
                     data = b""
-                    with trio.CancelScope(deadline=trio.current_time() + IDLE_TIMEOUT) as scope:
+                    now = trio.current_time()
+                    request_deadline = server.request_deadline(now)
+                    deadline = now + IDLE_TIMEOUT
+                    if request_deadline is not None:
+                        deadline = min(deadline, request_deadline)
+                    with trio.CancelScope(deadline=deadline) as scope:
                         self._idle.add(scope)
                         try:
                             data = bytes(await stream.receive_some(READ_SIZE))
                         finally:
                             self._idle.discard(scope)
                     if scope.cancelled_caught:
+                        if request_deadline is not None and not self.closing:
+                            # the request was not complete in time (slow-loris): 408, close
+                            with trio.move_on_after(SEND_TIMEOUT):
+                                await stream.send_all(server.time_out())
                         return
                     try:
                         server.receive_data(data)
@@ -655,11 +678,14 @@ class SoapApp:
             self.soap_endpoints[station_id] = url
         return await self._station(station_id, soap_versions((version,))[0], None)
 
-    async def handle(self, stream: ByteStream, head: bytes = b"", server: Any = None) -> None:
+    async def handle(self, stream: ByteStream, head: bytes = b"", server: Any = None, *,
+                     started: float | None = None) -> None:
         """Serve one HTTP connection; ``head`` holds the bytes already read from it.
 
         ``server`` is the front door's server object; unused here, accepted so the front
-        door's hook signature is ``(stream, head, server)``.
+        door's hook signature is ``(stream, head, server)``. ``started``
+        (``trio.current_time()``), when given, is when reading ``head`` began: the first
+        request's time limit (``Limits.request_timeout``) counts from then, else from now.
         """
         remote = _remote_address(stream)
         if self.endpoint.address is None and getattr(server, "port", None):
@@ -673,7 +699,7 @@ class SoapApp:
                               station)
             return await answer_call(conn, call, station.handlers.get(call.action), ctx)
 
-        await self._connections.serve(stream, self.endpoint.server(), head, on_call)
+        await self._connections.serve(stream, self.endpoint.server(), head, on_call, started)
 
     async def call(self, station_id: str, message: Any, timeout: float | None = None) -> Any:
         """Call a station by identity (``KeyError`` if it never called us)."""
@@ -807,5 +833,15 @@ def soap_app(server: Any) -> SoapApp:
         default_timeout=getattr(server, "_default_timeout", 30.0),
         on_connect=getattr(server, "_on_connect", None),
         on_disconnect=getattr(server, "_on_disconnect", None),
-        client_ssl=None, registry=server,
+        client_ssl=None, registry=server, limits=_front_door_limits(server),
     )
+
+
+def _front_door_limits(server: Any) -> Limits:
+    """The OCPP-S limits under the front door: its ``Limits.handshake_timeout`` also bounds
+    the time one OCPP-S request may take to arrive (``Limits.request_timeout``)."""
+    ws_limits = getattr(getattr(server, "config", None), "limits", None)
+    timeout = getattr(ws_limits, "handshake_timeout", None)
+    if timeout is None:
+        return DEFAULT_LIMITS
+    return attrs.evolve(DEFAULT_LIMITS, request_timeout=timeout)

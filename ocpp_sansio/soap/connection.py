@@ -33,7 +33,9 @@ service (``ProtocolError``; 1.2 or a version not served: ``NotSupported``); a
 expected one); ``Action`` matching the body and a ``MessageID`` (``ProtocolError``); an
 operation of the service (``NotSupported``); the payload against the version's schema
 (``ProtocolError`` with the OCPP-J error code as second-level subcode). HTTP: only ``POST``
-(405), a SOAP or XML media type (415), size limits (413), content codings (415, 400).
+(405), a SOAP or XML media type (415), size limits (413), content codings (415, 400), and
+time: a request must be complete within :attr:`Limits.request_timeout` of its first byte
+(408, then close; :meth:`SoapServer.request_deadline`, the caller keeping the clock).
 """
 
 import urllib.parse
@@ -100,12 +102,24 @@ def content_type(action: str | None = None) -> str:
     return value if action is None else f'{value}; action="{action}"'
 
 
+def _positive(_inst: object, attribute: "attrs.Attribute[Any]", value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
 @attrs.frozen
 class Limits:
-    """Size limits of a connection: HTTP framing, then the XML document."""
+    """Limits of a connection: HTTP framing, then the XML document; and time."""
 
     http: HttpLimits = attrs.field(factory=HttpLimits)
     xml: XmlLimits = attrs.field(factory=XmlLimits)
+    #: seconds from the first received byte of a request until the request is complete (head
+    #: and body); slower: HTTP 408 and close (a request trickled a byte at a time, slow-loris).
+    #: The default is the WebSocket handshake's (``ocpp_sansio.ws.Limits.handshake_timeout``),
+    #: and the one-port front door passes its own ``handshake_timeout`` here: one limit bounds
+    #: an OCPP-J upgrade request and an OCPP-S request alike. Waiting for a request to start
+    #: on an idle kept-alive connection is not covered (the bindings' idle timeout is).
+    request_timeout: float = attrs.field(default=20.0, validator=_positive)
 
 
 @attrs.frozen(kw_only=True)
@@ -306,11 +320,40 @@ class SoapServer:
         self._on_call = on_call
         self._http = HttpServer(limits.http)
         self._pending: CallReceived | None = None
+        self._request_start: float | None = None
 
     @property
     def must_close(self) -> bool:
         """Whether the connection has to be closed once what was returned is sent."""
         return self._http.must_close
+
+    @property
+    def request_in_progress(self) -> bool:
+        """Whether part of a request has been received and the request is not complete."""
+        return self._http.request_in_progress
+
+    def request_deadline(self, now: float) -> float | None:
+        """When the request being received must be complete, or ``None`` when no request is
+        in progress (an idle connection, or a complete request being answered).
+
+        ``now`` is the caller's clock. The request's start is the ``now`` of the first call
+        that finds it in progress, so call this whenever :meth:`next_event` returned
+        ``NeedData`` (the bytes just fed started the request, if any did); a caller that
+        knows an earlier start (e.g. when the first bytes were read elsewhere) passes it in
+        the first call. Past the deadline, send :meth:`time_out` and close.
+        """
+        if not self._http.request_in_progress:
+            self._request_start = None
+            return None
+        if self._request_start is None:
+            self._request_start = now
+        return self._request_start + self.limits.request_timeout
+
+    def time_out(self) -> bytes:
+        """The ``408 Request Timeout`` response (with ``Connection: close``) to a request not
+        complete by its :meth:`request_deadline`; close the connection once it is sent."""
+        self._request_start = None
+        return self._http.time_out()
 
     def receive_data(self, data: bytes) -> None:
         """Feed bytes read from the socket (``b""`` at end of stream)."""
@@ -331,9 +374,11 @@ class SoapServer:
         try:
             event = self._http.next_event()
         except HttpRemoteError as exc:
+            self._request_start = None
             raise RemoteProtocolError(str(exc), status=exc.status, reply=exc.reply) from None
         if not isinstance(event, HttpRequest):
             return event
+        self._request_start = None  # complete: the next request's clock starts afresh
         call = self._handle(event)
         self._pending = call
         if self._on_call is not None:

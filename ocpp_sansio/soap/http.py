@@ -17,6 +17,9 @@ for the ones they call, so this module has a server and a client half:
   allows it.
 - Size limits: :class:`HttpLimits` bounds the header block, the body as received and the body
   once decoded; past a limit the server answers 413 and closes.
+- Time: :attr:`HttpServer.request_in_progress` says whether part of a request has been received
+  and the request is not complete yet; a caller keeping a clock answers a request that takes
+  too long with :meth:`HttpServer.time_out` (408, then close). Nothing here reads a clock.
 
 Errors: a peer that breaks HTTP raises :class:`HttpRemoteError`; on the server side it
 carries ``reply``, the bytes of the error response to send before closing. Misuse of this API
@@ -320,6 +323,27 @@ class HttpServer:
     def must_close(self) -> bool:
         """Whether the connection has to be closed (after sending what was returned)."""
         return self._closing or self._conn.our_state in (h11.MUST_CLOSE, h11.CLOSED)
+
+    @property
+    def request_in_progress(self) -> bool:
+        """Whether bytes of a request have been received and the request is not complete yet
+        (its head is partial, or its body is still arriving).
+
+        False between requests (nothing of the next one received), once a request is complete
+        (while it is being answered) and after the connection ended.
+        """
+        if self._closing:
+            return False
+        state = self._conn.their_state
+        if state is h11.SEND_BODY:
+            return True
+        return state is h11.IDLE and bool(self._conn.trailing_data[0])
+
+    def time_out(self) -> bytes:
+        """The ``408 Request Timeout`` response (RFC 9110, section 15.5.9) to a request that
+        was not complete in time, with ``Connection: close``; the connection must then be
+        closed (:attr:`must_close`)."""
+        return self._fail("request not complete in time", 408).reply or b""
 
     def receive_data(self, data: bytes) -> None:
         """Feed bytes read from the socket (``b""`` at end of stream)."""
