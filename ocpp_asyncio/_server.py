@@ -11,12 +11,13 @@ answered 404 (outside ``path``) or 426 ``Upgrade: websocket``.
 The OCPP-S hook (``soap_app``) is any object with::
 
     async def handle(self, stream: tuple[asyncio.StreamReader, asyncio.StreamWriter],
-                     head: bytes, server: Server) -> None
+                     head: bytes, server: Server, *, started: float) -> None
 
 ``stream`` is the connection as an asyncio reader / writer pair (TLS already done),
 ``head`` every byte read so far (the complete request head plus possibly the start of the
 body), ``server`` the :class:`Server` (its ``stations``, ``handlers_for(station_id,
-version)``, ``register`` / ``unregister`` for OCPP-S stations). ``handle`` owns the stream and
+version)``, ``register`` / ``unregister`` for OCPP-S stations), ``started`` the loop time the
+connection was accepted (the request's time limit counts from it). ``handle`` owns the stream and
 must close it. If the hook has ``async def aclose(self)``, the server awaits it when it shuts
 down (after closing its OCPP-J connections). ``serve(soap=True)`` looks for a factory
 ``ocpp_asyncio._soap.soap_app(server)`` and uses the object it returns; ``soap=<object>`` uses
@@ -256,6 +257,7 @@ class _FrontDoor(asyncio.Protocol):
         self.head = b""
         self.conn: JsonConnection | None = None
         self.timer: asyncio.TimerHandle | None = None
+        self.accepted = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -263,6 +265,7 @@ class _FrontDoor(asyncio.Protocol):
         # the WebSocket session starts now: its handshake timeout covers the head reading
         self.conn = self.server._json_connection(transport)
         loop = asyncio.get_running_loop()
+        self.accepted = loop.time()
         self.timer = loop.call_later(self.server.config.limits.handshake_timeout, self._late)
 
     def data_received(self, data: bytes) -> None:
@@ -317,7 +320,8 @@ class _FrontDoor(asyncio.Protocol):
         if eof:
             reader.feed_eof()
         writer = asyncio.StreamWriter(transport, protocol, reader, loop)
-        server._spawn(_soap_handle(server.soap_app, (reader, writer), head, server))
+        server._spawn(_soap_handle(server.soap_app, (reader, writer), head, server,
+                                   self.accepted))
 
 
 async def _hook(hook: Hook, station: StationConnection) -> None:
@@ -328,9 +332,10 @@ async def _hook(hook: Hook, station: StationConnection) -> None:
         log.exception("hook %s failed for %r", getattr(hook, "__name__", hook), station)
 
 
-async def _soap_handle(app: Any, stream: Any, head: bytes, server: Server) -> None:
+async def _soap_handle(app: Any, stream: Any, head: bytes, server: Server,
+                       started: float) -> None:
     try:
-        await app.handle(stream, head, server)
+        await app.handle(stream, head, server, started=started)
     except Exception:
         log.exception("OCPP-S connection handler failed")
         stream[1].close()

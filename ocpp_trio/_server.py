@@ -10,12 +10,14 @@ answered 404 (outside ``path``) or 426 ``Upgrade: websocket``.
 
 The OCPP-S hook (``soap_app``) is any object with::
 
-    async def handle(self, stream: trio.abc.Stream, head: bytes, server: Server) -> None
+    async def handle(self, stream: trio.abc.Stream, head: bytes, server: Server, *,
+                     started: float) -> None
 
 ``stream`` is the connection (TLS already done), ``head`` every byte read so far (the complete
 request head plus possibly the start of the body), ``server`` the :class:`Server` (its
 ``stations``, ``handlers_for(station_id, version)``, ``register`` / ``unregister`` for OCPP-S
-stations). ``handle`` owns the stream and must close it. If the hook has
+stations), ``started`` trio's clock when the connection was accepted (the request's time
+limit counts from it). ``handle`` owns the stream and must close it. If the hook has
 ``async def aclose(self)``, the server awaits it when it shuts down (after closing its OCPP-J
 connections). ``serve(soap=True)`` looks for a factory ``ocpp_trio._soap.soap_app(server)`` and
 uses the object it returns; ``soap=<object>`` uses that object; ``soap=False`` (or no factory)
@@ -176,7 +178,7 @@ class Server:
         remote = _remote_address(stream)
         if not is_upgrade(head):
             if self.soap_app is not None:
-                await self.soap_app.handle(stream, head, self)
+                await self.soap_app.handle(stream, head, self, started=accepted)
                 return
             with suppress(trio.BrokenResourceError, trio.ClosedResourceError):
                 await stream.send_all(not_upgrade_response(head, self.config.path))
