@@ -45,7 +45,7 @@ import yaml
 
 from ocpp_sansio import codec
 from ocpp_sansio.actions import actions_for
-from ocpp_sansio.generic import OPERATIONS, Role, adapter_for
+from ocpp_sansio.generic import OPERATIONS
 from ocpp_sansio.generic.availability import (
     ConnectorErrorCode,
     ConnectorStatus,
@@ -806,14 +806,13 @@ def _expect(scenario: StationScenario, step: Step, expect: str, ok: bool) -> Non
 
 async def _send_generic(scenario: StationScenario, step: Step, station: Any,
                         request: GenericMessage) -> Any:
-    """Send a generic request as the station's version message (accepted by every
-    ``SimStation.call``); the version response."""
-    converted = adapter_for(Version(station.version), Role.STATION).to_wire_message(
-        request, now=None)
-    if isinstance(converted, Unsupported):
+    """Send a generic request through ``SimStation.call`` (which converts it for the
+    station's version); the generic response."""
+    answer = await station.call(request)
+    if isinstance(answer, Unsupported):
         raise _failed(scenario, step, f"OCPP {station.version} cannot send this: "
-                                      f"{converted.detail or converted.reason}")
-    return await station.call(converted.message)
+                                      f"{answer.detail or answer.reason}")
+    return answer
 
 
 def _running(station: Any, connector: int | None) -> list[Any]:
