@@ -129,6 +129,8 @@ class Station:
                 version, "cs", policy=self._policy,
                 supported_actions=supported_for(self._handlers, version),
                 default_timeout=self._default_timeout,
+                max_message_size=config.limits.max_message_size,
+                bad_message_limit=config.limits.bad_message_limit,
             )
 
         conn = JsonConnection(Link(session, make_rpc), station_id=config.identity)

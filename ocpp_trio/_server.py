@@ -200,6 +200,8 @@ class Server:
                 version, "csms", policy=self._policy,
                 supported_actions=supported_for(handlers, version),
                 default_timeout=self._default_timeout,
+                max_message_size=self.config.limits.max_message_size,
+                bad_message_limit=self.config.limits.bad_message_limit,
             )
 
         async def decide(event: ConnectRequested) -> Accept | Reject:

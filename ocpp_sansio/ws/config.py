@@ -103,8 +103,20 @@ class Limits:
     #: seconds from the session's creation until the upgrade request (server) or response
     #: (client) is complete; slower: HTTP 408 (server) / failure (client)
     handshake_timeout: float = attrs.field(default=20.0, validator=_positive)
-    #: bytes of one received text message (UTF-8, after decompression); larger: close 1009
+    #: bytes of one received text message (UTF-8, after decompression); larger: close 1009.
+    #: The bindings give the RPC engine the same bound (``RpcConnection(max_message_size=)``).
     max_message_size: int = attrs.field(default=1 << 20, validator=_positive)
+    #: protocol faults in a row (unparseable frames, schema violations), each answered with a
+    #: CALLERROR, after which the connection closes with 1002; ``None``: no limit. Not used by
+    #: the session itself: the bindings pass it to ``RpcConnection(bad_message_limit=)``.
+    bad_message_limit: int | None = attrs.field(default=10)
+
+    @bad_message_limit.validator
+    def _check_bad_message_limit(
+        self, _attribute: "attrs.Attribute[Any]", value: int | None
+    ) -> None:
+        if value is not None and value < 1:
+            raise ValueError(f"bad_message_limit must be positive or None, got {value!r}")
     #: seconds to wait for the peer's Close frame after sending ours
     close_timeout: float = attrs.field(default=10.0, validator=_positive)
 

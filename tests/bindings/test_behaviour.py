@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ocpp_sansio.rpc import InvalidMessageError, LocalProtocolError
 from ocpp_sansio.version import Version
-from ocpp_sansio.ws import Accept, AuthRequest, KeepAlive, Reject
+from ocpp_sansio.ws import Accept, AuthRequest, KeepAlive, Limits, Reject
 from ocpp_trio import ReconnectPolicy
 
 from ._support import (
@@ -560,5 +560,27 @@ def test_large_messages_both_ways(binding: Binding) -> None:
                 for _ in range(3):
                     resp = await station.call(m16.DataTransferRequest(vendor_id="V", data=big))
                     assert resp.data == big + "!"
+
+    b.run(body)
+
+
+def test_raised_message_size_limit_reaches_the_rpc_engine(binding: Binding) -> None:
+    """``Limits(max_message_size=3 MiB)`` on both sides lets a 1.5 MiB DataTransfer through
+    each way: the bindings give the RPC engine the session's bound, so raising one raises both
+    (the engine alone defaults to 1 MiB and would answer FormationViolation)."""
+    b = binding
+    big = "x" * (3 << 19)
+    limits = Limits(max_message_size=3 << 20)
+
+    async def data_transfer(req: Any, ctx: Any) -> Any:
+        return m16.DataTransferResponse(status="Accepted", data=req.data + "!")
+
+    async def body() -> None:
+        async with b.mod.serve(
+            "127.0.0.1", 0, handlers=csms_router(b, DataTransfer=data_transfer), limits=limits
+        ) as server:
+            async with b.mod.connect(url(server.port), "CS-1", limits=limits) as station:
+                resp = await station.call(m16.DataTransferRequest(vendor_id="V", data=big))
+                assert resp.data == big + "!"
 
     b.run(body)

@@ -1,14 +1,14 @@
 """Message limits over real sockets: ``Limits.max_message_size`` (default 1 MiB, after
 permessage-deflate inflation; Close 1009, RFC 6455 section 7.4.1), a never-ending fragmented
 message (the same limit across fragments), and the RPC engine's bad-message limit
-(``bad_message_limit``, default 10 protocol faults in a row; each answered with a CALLERROR,
-then Close 1002). Other stations are unaffected (``docs/hardening.md``)."""
+(``Limits.bad_message_limit``, default 10 protocol faults in a row; each answered with a
+CALLERROR, then Close 1002). Other stations are unaffected (``docs/hardening.md``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ocpp_sansio.ws import Compression, ConnectionClosed
+from ocpp_sansio.ws import Compression, ConnectionClosed, Limits
 
 from ._handlers import HANDLERS
 from ._support import BINDINGS, Probe, Station, masked_frame, with_server
@@ -96,6 +96,26 @@ def test_bad_message_limit_closes_1002(binding: str) -> None:
             station.close()
 
     with_server(binding, client, handlers=HANDLERS)
+
+
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_bad_message_limit_is_a_serve_option(binding: str) -> None:
+    """``serve(limits=Limits(bad_message_limit=3))``: the third fault in a row closes (1002)."""
+
+    def client(port: int, _probe: Probe) -> None:
+        station = Station(port, "BAD3")
+        try:
+            for _ in range(2):
+                assert '"FormationViolation"' in station.call("not json")
+            station.session.send_text("[")
+            station.flush()
+            event = station.wait(lambda e: False)
+            assert '"FormationViolation"' in station.messages[-1]
+            assert isinstance(event, ConnectionClosed) and event.code == 1002, event
+        finally:
+            station.close()
+
+    with_server(binding, client, handlers=HANDLERS, limits=Limits(bad_message_limit=3))
 
 
 @pytest.mark.parametrize("binding", BINDINGS)

@@ -236,5 +236,8 @@ def test_server_config_checks() -> None:
     with pytest.raises(ValueError):
         Limits(max_message_size=0)
     with pytest.raises(ValueError):
+        Limits(bad_message_limit=0)
+    assert Limits(bad_message_limit=None).bad_message_limit is None
+    with pytest.raises(ValueError):
         KeepAlive(interval=-1)
     assert not KeepAlive(interval=0).enabled
