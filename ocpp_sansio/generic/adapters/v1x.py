@@ -35,20 +35,12 @@ from ..common import Role
 from ..outcome import GenericUsageError
 from ..outcome import UnsupportedReason as Why
 from ..txmap import TransactionEntry, TransactionMap
-from .base import BaseAdapter, Ctx, EnumMap, converts, join, reads
+from .base import Ctx, EnumMap, converts, join, reads
+from .shared import SharedAdapter, number
 
 _NEW_STATUSES_2X = ("NoCredit", "NotAllowedTypeEVSE", "NotAtThisLocation", "NotAtThisTime",
                     "Unknown")
 _IN_USE_16 = ("Preparing", "Charging", "SuspendedEVSE", "SuspendedEV", "Finishing")
-
-
-def number(value: Decimal) -> int | float:
-    """A Decimal as a JSON number: an ``int`` when written without fraction or exponent
-    (``Decimal(16)``, ``Decimal("16")``), else a ``float`` (``16.0``, ``1.6E+1``), so that a
-    number read from the wire goes back as it came."""
-    if value.as_tuple().exponent == 0:
-        return int(value)
-    return float(value)
 
 
 def decimal_text(value: Decimal) -> str:
@@ -56,7 +48,7 @@ def decimal_text(value: Decimal) -> str:
     return format(value, "f")
 
 
-class V1xAdapter(BaseAdapter):
+class V1xAdapter(SharedAdapter):
     """Generic <-> OCPP 1.5 / 1.6 (subclassed per version).
 
     The enumeration maps are class attributes, built once per version on the first
@@ -93,7 +85,6 @@ class V1xAdapter(BaseAdapter):
     trigger_status: ClassVar[EnumMap]
     signed_firmware_status: ClassVar[EnumMap]
     update_firmware_status: ClassVar[EnumMap]
-    log_type: ClassVar[EnumMap]
     log_status: ClassVar[EnumMap]
     upload_status: ClassVar[EnumMap]
     purpose: ClassVar[EnumMap]
@@ -493,22 +484,6 @@ class V1xAdapter(BaseAdapter):
             status=self.registration.into(w.status, ctx, "status"), current_time=w.current_time,
             interval=interval)
 
-    @converts(pr.HeartbeatRequest, "Heartbeat")
-    def _heartbeat(self, g: pr.HeartbeatRequest, ctx: Ctx) -> Any:
-        return self.cls("HeartbeatRequest")()
-
-    @reads("Heartbeat", "request", [])
-    def _heartbeat_in(self, w: Any, ctx: Ctx) -> pr.HeartbeatRequest:
-        return pr.HeartbeatRequest()
-
-    @converts(pr.HeartbeatResponse, "Heartbeat")
-    def _heartbeat_conf(self, g: pr.HeartbeatResponse, ctx: Ctx) -> Any:
-        return self.cls("HeartbeatResponse")(current_time=g.current_time)
-
-    @reads("Heartbeat", "response", ["current_time"])
-    def _heartbeat_conf_in(self, w: Any, ctx: Ctx) -> pr.HeartbeatResponse:
-        return pr.HeartbeatResponse(current_time=w.current_time)
-
     # -- status, availability, unlock -----------------------------------------------------
 
     @converts(av.StatusNotificationRequest, "StatusNotification")
@@ -528,14 +503,6 @@ class V1xAdapter(BaseAdapter):
             evse_id=w.connector_id, status=self.connector_status.into(w.status, ctx, "status"),
             timestamp=w.timestamp, error_code=self.error_code.into(w.error_code, ctx, "error_code"),
             info=w.info, vendor_id=w.vendor_id, vendor_error_code=w.vendor_error_code)
-
-    @converts(av.StatusNotificationResponse, "StatusNotification")
-    def _status_conf(self, g: av.StatusNotificationResponse, ctx: Ctx) -> Any:
-        return self.cls("StatusNotificationResponse")()
-
-    @reads("StatusNotification", "response", [])
-    def _status_conf_in(self, w: Any, ctx: Ctx) -> av.StatusNotificationResponse:
-        return av.StatusNotificationResponse()
 
     @converts(av.ChangeAvailabilityRequest, "ChangeAvailability")
     def _availability(self, g: av.ChangeAvailabilityRequest, ctx: Ctx) -> Any:
@@ -653,14 +620,6 @@ class V1xAdapter(BaseAdapter):
             status=self.local_list_status.into(w.status, ctx, "status"),
             hash=w.hash if self.v15 else None)
 
-    @converts(au.GetLocalListVersionRequest, "GetLocalListVersion")
-    def _list_version(self, g: au.GetLocalListVersionRequest, ctx: Ctx) -> Any:
-        return self.cls("GetLocalListVersionRequest")()
-
-    @reads("GetLocalListVersion", "request", [])
-    def _list_version_in(self, w: Any, ctx: Ctx) -> au.GetLocalListVersionRequest:
-        return au.GetLocalListVersionRequest()
-
     @converts(au.GetLocalListVersionResponse, "GetLocalListVersion")
     def _list_version_conf(self, g: au.GetLocalListVersionResponse, ctx: Ctx) -> Any:
         return self.cls("GetLocalListVersionResponse")(list_version=g.version_number)
@@ -668,14 +627,6 @@ class V1xAdapter(BaseAdapter):
     @reads("GetLocalListVersion", "response", ["list_version"])
     def _list_version_conf_in(self, w: Any, ctx: Ctx) -> au.GetLocalListVersionResponse:
         return au.GetLocalListVersionResponse(version_number=w.list_version)
-
-    @converts(au.ClearCacheRequest, "ClearCache")
-    def _clear_cache(self, g: au.ClearCacheRequest, ctx: Ctx) -> Any:
-        return self.cls("ClearCacheRequest")()
-
-    @reads("ClearCache", "request", [])
-    def _clear_cache_in(self, w: Any, ctx: Ctx) -> au.ClearCacheRequest:
-        return au.ClearCacheRequest()
 
     @converts(au.ClearCacheResponse, "ClearCache")
     def _clear_cache_conf(self, g: au.ClearCacheResponse, ctx: Ctx) -> Any:
@@ -871,10 +822,6 @@ class V1xAdapter(BaseAdapter):
             raise ctx.refuse(Why.VALUE, "meter_values",
                              f"no meter value that {self.version} can express")
         return self.cls("MeterValuesRequest")(connector_id=g.evse_id, meter_value=values)
-
-    @converts(tx.MeterValuesResponse, "MeterValues")
-    def _meter_values_conf(self, g: tx.MeterValuesResponse, ctx: Ctx) -> Any:
-        return self.cls("MeterValuesResponse")()
 
     @converts(tx.RequestStartTransactionRequest, "RemoteStartTransaction")
     def _remote_start(self, g: tx.RequestStartTransactionRequest, ctx: Ctx) -> Any:
@@ -1217,11 +1164,6 @@ class V1xAdapter(BaseAdapter):
             return self.cls("SignedFirmwareStatusNotificationResponse")()
         return self.cls("FirmwareStatusNotificationResponse")()
 
-    @reads("FirmwareStatusNotification", "response", [])
-    def _firmware_status_conf_in(self, w: Any,
-                                 ctx: Ctx) -> fw.FirmwareStatusNotificationResponse:
-        return fw.FirmwareStatusNotificationResponse()
-
     @reads("SignedFirmwareStatusNotification", "response", [])
     def _signed_firmware_status_conf_in(self, w: Any,
                                         ctx: Ctx) -> fw.FirmwareStatusNotificationResponse:
@@ -1253,16 +1195,6 @@ class V1xAdapter(BaseAdapter):
         return fw.GetLogRequest(location=w.location, log_type=fw.LogType.DiagnosticsLog,
                                 retries=w.retries, retry_interval=w.retry_interval,
                                 oldest_timestamp=w.start_time, latest_timestamp=w.stop_time)
-
-    @reads("GetLog", "request", ["log", "log_type", "request_id", "retries", "retry_interval"])
-    def _get_log_in(self, w: Any, ctx: Ctx) -> fw.GetLogRequest:
-        ctx.unread(w.log, {"remote_location", "oldest_timestamp", "latest_timestamp"}, "log")
-        return fw.GetLogRequest(location=w.log.remote_location,
-                                log_type=self.log_type.into(w.log_type, ctx, "log_type"),
-                                request_id=w.request_id, retries=w.retries,
-                                retry_interval=w.retry_interval,
-                                oldest_timestamp=w.log.oldest_timestamp,
-                                latest_timestamp=w.log.latest_timestamp)
 
     @converts(fw.GetLogResponse, "GetDiagnostics", "GetLog")
     def _get_log_conf(self, g: fw.GetLogResponse, ctx: Ctx) -> Any:
@@ -1331,10 +1263,6 @@ class V1xAdapter(BaseAdapter):
     def _diagnostics_status_conf_in(self, w: Any, ctx: Ctx) -> fw.LogStatusNotificationResponse:
         return fw.LogStatusNotificationResponse()
 
-    @reads("LogStatusNotification", "response", [])
-    def _log_status_conf_in(self, w: Any, ctx: Ctx) -> fw.LogStatusNotificationResponse:
-        return fw.LogStatusNotificationResponse()
-
     # -- reservations ---------------------------------------------------------------------
 
     @converts(rs.ReserveNowRequest, "ReserveNow")
@@ -1366,14 +1294,6 @@ class V1xAdapter(BaseAdapter):
     @reads("ReserveNow", "response", ["status"])
     def _reserve_conf_in(self, w: Any, ctx: Ctx) -> rs.ReserveNowResponse:
         return rs.ReserveNowResponse(status=self.reservation_status.into(w.status, ctx, "status"))
-
-    @converts(rs.CancelReservationRequest, "CancelReservation")
-    def _cancel(self, g: rs.CancelReservationRequest, ctx: Ctx) -> Any:
-        return self.cls("CancelReservationRequest")(reservation_id=g.reservation_id)
-
-    @reads("CancelReservation", "request", ["reservation_id"])
-    def _cancel_in(self, w: Any, ctx: Ctx) -> rs.CancelReservationRequest:
-        return rs.CancelReservationRequest(reservation_id=w.reservation_id)
 
     @converts(rs.CancelReservationResponse, "CancelReservation")
     def _cancel_conf(self, g: rs.CancelReservationResponse, ctx: Ctx) -> Any:

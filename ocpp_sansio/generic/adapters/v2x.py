@@ -27,14 +27,14 @@ from .. import smart_charging as sc
 from .. import transactions as tx
 from ..common import to_decimal
 from ..outcome import UnsupportedReason as Why
-from .base import BaseAdapter, Ctx, EnumMap, converts, join, reads
-from .v1x import number
+from .base import Ctx, EnumMap, converts, join, reads
+from .shared import SharedAdapter, number
 
 _IN_USE_16 = ("Preparing", "Charging", "SuspendedEVSE", "SuspendedEV", "Finishing")
 _ENERGY = "Energy.Active.Import.Register"
 
 
-class V2xAdapter(BaseAdapter):
+class V2xAdapter(SharedAdapter):
     """Generic <-> OCPP 2.0.1 / 2.1 (subclassed per version).
 
     The enumeration maps are class attributes, built once per version on the first
@@ -61,7 +61,6 @@ class V2xAdapter(BaseAdapter):
     data_transfer_status: ClassVar[EnumMap]
     update_firmware_status: ClassVar[EnumMap]
     firmware_status: ClassVar[EnumMap]
-    log_type: ClassVar[EnumMap]
     log_status: ClassVar[EnumMap]
     upload_status: ClassVar[EnumMap]
     reservation_status: ClassVar[EnumMap]
@@ -472,22 +471,6 @@ class V2xAdapter(BaseAdapter):
             interval=w.interval, status_info=self._status_info_in(w.status_info, ctx,
                                                                    "status_info"))
 
-    @converts(pr.HeartbeatRequest, "Heartbeat")
-    def _heartbeat(self, g: pr.HeartbeatRequest, ctx: Ctx) -> Any:
-        return self.cls("HeartbeatRequest")()
-
-    @reads("Heartbeat", "request", [])
-    def _heartbeat_in(self, w: Any, ctx: Ctx) -> pr.HeartbeatRequest:
-        return pr.HeartbeatRequest()
-
-    @converts(pr.HeartbeatResponse, "Heartbeat")
-    def _heartbeat_conf(self, g: pr.HeartbeatResponse, ctx: Ctx) -> Any:
-        return self.cls("HeartbeatResponse")(current_time=g.current_time)
-
-    @reads("Heartbeat", "response", ["current_time"])
-    def _heartbeat_conf_in(self, w: Any, ctx: Ctx) -> pr.HeartbeatResponse:
-        return pr.HeartbeatResponse(current_time=w.current_time)
-
     # -- status, availability, unlock -----------------------------------------------------
 
     @converts(av.StatusNotificationRequest, "StatusNotification")
@@ -510,14 +493,6 @@ class V2xAdapter(BaseAdapter):
         return av.StatusNotificationRequest(
             evse_id=w.evse_id, connector_id=w.connector_id, timestamp=w.timestamp,
             status=self.connector_status.into(w.connector_status, ctx, "connector_status"))
-
-    @converts(av.StatusNotificationResponse, "StatusNotification")
-    def _status_conf(self, g: av.StatusNotificationResponse, ctx: Ctx) -> Any:
-        return self.cls("StatusNotificationResponse")()
-
-    @reads("StatusNotification", "response", [])
-    def _status_conf_in(self, w: Any, ctx: Ctx) -> av.StatusNotificationResponse:
-        return av.StatusNotificationResponse()
 
     @converts(av.ChangeAvailabilityRequest, "ChangeAvailability")
     def _availability(self, g: av.ChangeAvailabilityRequest, ctx: Ctx) -> Any:
@@ -630,14 +605,6 @@ class V2xAdapter(BaseAdapter):
             status=self.local_list_status.into(w.status, ctx, "status"),
             status_info=self._status_info_in(w.status_info, ctx, "status_info"))
 
-    @converts(au.GetLocalListVersionRequest, "GetLocalListVersion")
-    def _list_version(self, g: au.GetLocalListVersionRequest, ctx: Ctx) -> Any:
-        return self.cls("GetLocalListVersionRequest")()
-
-    @reads("GetLocalListVersion", "request", [])
-    def _list_version_in(self, w: Any, ctx: Ctx) -> au.GetLocalListVersionRequest:
-        return au.GetLocalListVersionRequest()
-
     @converts(au.GetLocalListVersionResponse, "GetLocalListVersion")
     def _list_version_conf(self, g: au.GetLocalListVersionResponse, ctx: Ctx) -> Any:
         return self.cls("GetLocalListVersionResponse")(version_number=g.version_number)
@@ -645,14 +612,6 @@ class V2xAdapter(BaseAdapter):
     @reads("GetLocalListVersion", "response", ["version_number"])
     def _list_version_conf_in(self, w: Any, ctx: Ctx) -> au.GetLocalListVersionResponse:
         return au.GetLocalListVersionResponse(version_number=w.version_number)
-
-    @converts(au.ClearCacheRequest, "ClearCache")
-    def _clear_cache(self, g: au.ClearCacheRequest, ctx: Ctx) -> Any:
-        return self.cls("ClearCacheRequest")()
-
-    @reads("ClearCache", "request", [])
-    def _clear_cache_in(self, w: Any, ctx: Ctx) -> au.ClearCacheRequest:
-        return au.ClearCacheRequest()
 
     @converts(au.ClearCacheResponse, "ClearCache")
     def _clear_cache_conf(self, g: au.ClearCacheResponse, ctx: Ctx) -> Any:
@@ -837,10 +796,6 @@ class V2xAdapter(BaseAdapter):
     def _meter_values_in_(self, w: Any, ctx: Ctx) -> tx.MeterValuesRequest:
         return tx.MeterValuesRequest(evse_id=w.evse_id, meter_values=tuple(
             self._meter_values_in(w.meter_value, ctx, "meter_value")))
-
-    @converts(tx.MeterValuesResponse, "MeterValues")
-    def _meter_values_conf(self, g: tx.MeterValuesResponse, ctx: Ctx) -> Any:
-        return self.cls("MeterValuesResponse")()
 
     @reads("MeterValues", "response", [])
     def _meter_values_conf_in(self, w: Any, ctx: Ctx) -> tx.MeterValuesResponse:
@@ -1162,11 +1117,6 @@ class V2xAdapter(BaseAdapter):
     def _firmware_status_conf(self, g: fw.FirmwareStatusNotificationResponse, ctx: Ctx) -> Any:
         return self.cls("FirmwareStatusNotificationResponse")()
 
-    @reads("FirmwareStatusNotification", "response", [])
-    def _firmware_status_conf_in(self, w: Any,
-                                 ctx: Ctx) -> fw.FirmwareStatusNotificationResponse:
-        return fw.FirmwareStatusNotificationResponse()
-
     @converts(fw.GetLogRequest, "GetLog")
     def _get_log(self, g: fw.GetLogRequest, ctx: Ctx) -> Any:
         if g.request_id is None:
@@ -1178,16 +1128,6 @@ class V2xAdapter(BaseAdapter):
                                               latest_timestamp=g.latest_timestamp),
             log_type=ctx.enum_out(self.log_type, g.log_type, "log_type"),
             request_id=g.request_id, retries=g.retries, retry_interval=g.retry_interval)
-
-    @reads("GetLog", "request", ["log", "log_type", "request_id", "retries", "retry_interval"])
-    def _get_log_in(self, w: Any, ctx: Ctx) -> fw.GetLogRequest:
-        ctx.unread(w.log, {"remote_location", "oldest_timestamp", "latest_timestamp"}, "log")
-        return fw.GetLogRequest(location=w.log.remote_location,
-                                log_type=self.log_type.into(w.log_type, ctx, "log_type"),
-                                request_id=w.request_id, retries=w.retries,
-                                retry_interval=w.retry_interval,
-                                oldest_timestamp=w.log.oldest_timestamp,
-                                latest_timestamp=w.log.latest_timestamp)
 
     @converts(fw.GetLogResponse, "GetLog")
     def _get_log_conf(self, g: fw.GetLogResponse, ctx: Ctx) -> Any:
@@ -1218,10 +1158,6 @@ class V2xAdapter(BaseAdapter):
     @converts(fw.LogStatusNotificationResponse, "LogStatusNotification")
     def _log_status_conf(self, g: fw.LogStatusNotificationResponse, ctx: Ctx) -> Any:
         return self.cls("LogStatusNotificationResponse")()
-
-    @reads("LogStatusNotification", "response", [])
-    def _log_status_conf_in(self, w: Any, ctx: Ctx) -> fw.LogStatusNotificationResponse:
-        return fw.LogStatusNotificationResponse()
 
     # -- reservations (H01-H04) -----------------------------------------------------------
 
@@ -1261,14 +1197,6 @@ class V2xAdapter(BaseAdapter):
         return rs.ReserveNowResponse(
             status=self.reservation_status.into(w.status, ctx, "status"),
             status_info=self._status_info_in(w.status_info, ctx, "status_info"))
-
-    @converts(rs.CancelReservationRequest, "CancelReservation")
-    def _cancel(self, g: rs.CancelReservationRequest, ctx: Ctx) -> Any:
-        return self.cls("CancelReservationRequest")(reservation_id=g.reservation_id)
-
-    @reads("CancelReservation", "request", ["reservation_id"])
-    def _cancel_in(self, w: Any, ctx: Ctx) -> rs.CancelReservationRequest:
-        return rs.CancelReservationRequest(reservation_id=w.reservation_id)
 
     @converts(rs.CancelReservationResponse, "CancelReservation")
     def _cancel_conf(self, g: rs.CancelReservationResponse, ctx: Ctx) -> Any:
